@@ -1,0 +1,52 @@
+"""Errors for runs that cannot continue, each with its own CLI exit code.
+
+Problems in the data are findings (findings.py), never exceptions. Messages are one line and name
+the file (and sheet and cell where they apply), in Japanese and English.
+
+Pure module: no Excel library is imported here.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1  # findings at or above --fail-on
+    USAGE = 2  # click's own code for bad arguments
+    CONFIG = 3
+    NOT_A_WORKBOOK = 4  # not a workbook, corrupted, truncated, empty, legacy format
+    ENCRYPTED = 5
+    UNSAFE = 6  # zip bomb, entity bomb, absurd dimensions
+    UNKNOWN_FORM = 7
+    LOCKED = 8  # open in Excel/LibreOffice, or changed since read
+    WRITE_FAILED = 9  # read-only, disk full
+    EXISTS = 10  # refusing to overwrite without --force
+    INTERNAL = 70
+
+
+class IsmsXlError(Exception):
+    """Base class. ``str(err)`` is the one-line message shown to the user."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, message_en: str | None = None) -> None:
+        super().__init__(message)
+        self.message_ja = message
+        self.message_en = message_en or message
+
+    def message(self, lang: str = "ja") -> str:
+        return self.message_ja if lang == "ja" else self.message_en
+
+
+class ConfigError(IsmsXlError):
+    exit_code = ExitCode.CONFIG
+
+
+class OutputExistsError(IsmsXlError):
+    exit_code = ExitCode.EXISTS
+
+
+class WriteFailedError(IsmsXlError):
+    exit_code = ExitCode.WRITE_FAILED

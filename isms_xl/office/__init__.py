@@ -1,0 +1,1 @@
+"""Helpers that drive external office applications (LibreOffice headless)."""
