@@ -91,7 +91,7 @@ class EmbeddedTable:
     en: str
     columns: tuple[Column, ...]
     rows: int = 8  # printed blank rows in the template
-    default_rows: tuple[tuple[str, ...], ...] = ()  # pre-filled first-column values (criteria, inputs)
+    default_rows: tuple[tuple[str | int | float, ...], ...] = ()  # pre-filled first-column values (criteria, inputs)
     required: bool = False
 
     def column(self, key: str) -> Column:
@@ -146,7 +146,10 @@ class FormSpec:
         return self.ja if lang == "ja" else self.en
 
     def file_name(self, lang: str = "ja") -> str:
-        return f"{self.doc_number}_{self.short_ja or self.ja}.xlsx"
+        name = (self.short_ja or self.ja) if lang == "ja" else self.en.replace(" ", "_")
+        for ch in '\\/:*?"<>|':  # characters Windows forbids in file names
+            name = name.replace(ch, "_")
+        return f"{self.doc_number}_{name}.xlsx"
 
     @property
     def computed_columns(self) -> tuple[Column, ...]:

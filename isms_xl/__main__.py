@@ -1,0 +1,3 @@
+from isms_xl.cli.main import main
+
+main()

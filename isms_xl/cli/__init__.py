@@ -1,0 +1,1 @@
+"""The ``isms-xl`` command: thin wrappers over the library."""

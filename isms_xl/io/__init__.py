@@ -1,0 +1,1 @@
+"""Reading and writing workbook files (the only layer that imports Excel libraries)."""
