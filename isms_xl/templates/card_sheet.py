@@ -57,8 +57,7 @@ def write_card_sheet(wb: Workbook, fmts: Formats, content: FormContent, method: 
         else:
             write_input(ws, row, vcol, record.get(col.key), fmt, ov)
         result.cells[(index, col.key)] = a1(row, vcol)
-        if col.long:
-            ws.set_row(row, 48)
+        ws.set_row(row, 48 if col.long else 20)
         dv = validation_for(col, lang)
         if dv and col.computed is None:
             ws.data_validation(row, vcol, row, vcol, dv)
