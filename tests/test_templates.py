@@ -118,3 +118,33 @@ def test_committed_templates_equal_fresh_ones(tmp_path):
     for rel in committed:
         assert dump_workbook(committed_root / rel) == dump_workbook(tmp_path / rel), f"{rel}: run `make templates`"
     assert len(COMMITTED_SETS) == 3
+
+
+def test_band_colour_rules_on_every_banded_column(templates):
+    from isms_xl.method import DEFAULT_METHOD
+
+    spec = FORMS["B-02"]
+    ws = openpyxl.load_workbook(templates[spec.file_name()]).worksheets[0]
+    rules: dict[str, set[str]] = {}
+    for rng in ws.conditional_formatting:
+        for rule in rng.rules:
+            rules.setdefault(str(rng.sqref).split(":")[0], set()).add(str(rule.dxf.fill.bgColor.rgb)[-6:])
+    fills = {b.fill for b in DEFAULT_METHOD.bands}
+    banded = [i for i, c in enumerate(spec.columns) if c.band_of]
+    assert [spec.columns[i].key for i in banded] == ["risk_value", "evaluation", "residual_risk", "residual_evaluation"]
+    for i in banded:
+        assert rules[f"{openpyxl.utils.get_column_letter(i + 1)}{TABLE_HEADER_ROW + 2}"] == fills
+
+
+def test_computed_cells_hold_formulas_with_cached_blank(templates):
+    spec = FORMS["B-02"]
+    path = templates[spec.file_name()]
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    row = TABLE_HEADER_ROW + 2
+    for i, col in enumerate(spec.columns):
+        value = ws.cell(row, i + 1).value
+        assert (isinstance(value, str) and value.startswith("=")) == (col.computed is not None), col.key
+    from tests.sheets import Values
+
+    letter = openpyxl.utils.get_column_letter(spec.columns.index(spec.column("risk_value")) + 1)
+    assert Values(path).get(ws.title, f"{letter}{row}") == ""
