@@ -50,3 +50,52 @@ class OutputExistsError(IsmsXlError):
 
 class WriteFailedError(IsmsXlError):
     exit_code = ExitCode.WRITE_FAILED
+
+
+class BadInputError(IsmsXlError):
+    """A file given to read cannot be read safely (io/preflight.py raises the subclasses).
+
+    ``reason`` is a stable machine-readable id (e.g. ``"empty"``, ``"csv"``, ``"zip_bomb"``);
+    ``path`` and ``sheet`` say where, when known.
+    """
+
+    reason: str = "bad_input"
+
+    def __init__(
+        self,
+        message: str,
+        message_en: str | None = None,
+        *,
+        reason: str | None = None,
+        path: str | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        super().__init__(message, message_en)
+        if reason is not None:
+            self.reason = reason
+        self.path = path
+        self.sheet = sheet
+
+
+class InputPathError(BadInputError):
+    """The path is missing, a folder, or cannot be opened (click exits 2 for the same)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotAWorkbookError(BadInputError):
+    """Empty, truncated, corrupt, CSV, PDF, legacy .xls, or anything else that is not xlsx/xlsm."""
+
+    exit_code = ExitCode.NOT_A_WORKBOOK
+
+
+class EncryptedWorkbookError(BadInputError):
+    """Password-protected (encrypted) workbook."""
+
+    exit_code = ExitCode.ENCRYPTED
+
+
+class UnsafeWorkbookError(BadInputError):
+    """Zip bomb, XML entity bomb or DOCTYPE, absurd used range, lying sizes."""
+
+    exit_code = ExitCode.UNSAFE
