@@ -20,8 +20,8 @@ Example::
     [organisation]
     name = "株式会社サンプル"
     departments = ["営業部門", "技術部門", "管理部門"]
-    [organisation.roles]
-    社長 = ["山田 太郎"]
+    [organisation.roles]            # TOML needs quotes around non-ASCII keys
+    "社長" = ["山田 太郎"]
     [[organisation.staff]]
     name = "佐藤 花子"
     department = "技術部門"

@@ -74,6 +74,7 @@ def read_records(path: Path | str, spec: FormSpec) -> list[Record]:
             r0, c0 = rc(first)
             r1, _ = rc(last)
             for j, tcol in enumerate(tab.columns):
-                env[f"{tab.key}.{tcol.key}"] = [_blank(values.sheets[ws.title][r][c0 + j]) for r in range(r0 + 1, r1 + 1)]
+                env[f"{tab.key}.{tcol.key}"] = [_blank(values.get(ws.title, f"{openpyxl.utils.get_column_letter(c0 + j + 1)}{r + 1}"))
+                                                for r in range(r0 + 1, r1 + 1)]
         out.append(Record(ws.title, 0, env, cells))
     return out
