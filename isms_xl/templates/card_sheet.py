@@ -68,8 +68,11 @@ def write_card_sheet(wb: Workbook, fmts: Formats, content: FormContent, method: 
         ws.merge_range(place.title_row, CARD_LABEL_COL, place.title_row, CARD_VALUE_LAST,
                        tab.ja if lang == "ja" else tab.en, fmts.get(bold=True, valign="vcenter"))
         for j, tcol in enumerate(tab.columns):
-            ws.write_string(place.header_row, CARD_LABEL_COL + j, tcol.header(lang),
-                            fmts.header(False, tcol.required))
+            c = CARD_LABEL_COL + j
+            fmt = fmts.header(False, tcol.required)
+            if j == len(tab.columns) - 1 and c < CARD_VALUE_LAST:
+                ws.merge_range(place.header_row, c, place.header_row, CARD_VALUE_LAST, "", fmt)
+            ws.write_string(place.header_row, c, tcol.header(lang), fmt)
         ws.set_row(place.header_row, 30)
         data = list(record.get(tab.key) or [])
         for k in range(place.rows):
@@ -78,7 +81,12 @@ def write_card_sheet(wb: Workbook, fmts: Formats, content: FormContent, method: 
             if not data and k < len(tab.default_rows):
                 item = dict(zip((c.key for c in tab.columns), tab.default_rows[k]))
             for j, tcol in enumerate(tab.columns):
-                write_value(ws, row, CARD_LABEL_COL + j, item.get(tcol.key), fmts.cell(num_format(tcol), wrap=True))
+                c = CARD_LABEL_COL + j
+                fmt = fmts.cell(num_format(tcol), wrap=True)
+                if j == len(tab.columns) - 1 and c < CARD_VALUE_LAST:
+                    # The last column (remarks, contents) takes the rest of the printed width.
+                    ws.merge_range(row, c, row, CARD_VALUE_LAST, "", fmt)
+                write_value(ws, row, c, item.get(tcol.key), fmt)
                 if k < len(data):
                     result.cells[(index, f"{tab.key}[{k}].{tcol.key}")] = a1(row, CARD_LABEL_COL + j)
         for j, tcol in enumerate(tab.columns):
