@@ -99,3 +99,9 @@ class UnsafeWorkbookError(BadInputError):
     """Zip bomb, XML entity bomb or DOCTYPE, absurd used range, lying sizes."""
 
     exit_code = ExitCode.UNSAFE
+
+
+class UnknownFormError(IsmsXlError):
+    """The workbook is not an ISMS form this tool knows (or the requested form is not in it)."""
+
+    exit_code = ExitCode.UNKNOWN_FORM

@@ -31,22 +31,37 @@ class CellRef:
 
 @dataclass
 class Record:
-    """One row of a table form, one sheet of a card form, or one row of a card's embedded table."""
+    """One row of a table form, one sheet of a card form, or one row of a card's embedded table.
+
+    Table rows share one column map (key -> column index) instead of holding a CellRef per value:
+    a 50,000-row register would otherwise build a million small objects nobody asks for.
+    """
 
     values: dict[str, Any]  # column key -> typed value (None when blank or unreadable)
-    cells: dict[str, CellRef]  # column key -> where it was read (present columns only)
-    raw: dict[str, Any] = field(default_factory=dict)  # column key -> the cell's value as stored
-    extra: dict[str, Any] = field(default_factory=dict)  # the user's own columns, by header text
-    tables: dict[str, list[Record]] = field(default_factory=dict)  # card forms: embedded tables
     sheet: str = ""
     row: int | None = None  # 0-based row of a table record; None for a card
+    columns: dict[str, int] | None = None  # table rows: key -> column index (shared)
+    field_cells: dict[str, CellRef] | None = None  # cards: key -> cell of each field
+    raw: dict[str, Any] = field(default_factory=dict)  # column key -> the value as stored, when it differs
+    extra: dict[str, Any] = field(default_factory=dict)  # the user's own columns, by header text
+    tables: dict[str, list[Record]] = field(default_factory=dict)  # card forms: embedded tables
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key)
         return default if value is None else value
 
     def cell(self, key: str) -> CellRef | None:
-        return self.cells.get(key)
+        if self.field_cells is not None:
+            return self.field_cells.get(key)
+        if self.columns is not None and key in self.columns and self.row is not None:
+            return CellRef(self.sheet, self.row, self.columns[key])
+        return None
+
+    @property
+    def cells(self) -> dict[str, CellRef]:
+        if self.field_cells is not None:
+            return dict(self.field_cells)
+        return {k: CellRef(self.sheet, self.row, c) for k, c in (self.columns or {}).items()}
 
 
 @dataclass

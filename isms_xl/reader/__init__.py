@@ -1,0 +1,183 @@
+"""Read ISMS form workbooks, however people have edited them, into typed records with cell
+locations and READ findings — or say exactly why not (a one-line error with its exit code).
+
+``read_workbook(path)`` gives every form in a workbook (one per workbook, or one per sheet);
+``read_form(path, form=None)`` gives one. Reading never writes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from isms_xl.config import Config, load_config
+from isms_xl.errors import UnknownFormError
+from isms_xl.forms import FORMS, get_form
+from isms_xl.io.preflight import WorkbookInfo, preflight
+from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN
+from isms_xl.reader.card import is_card_sheet, read_card
+from isms_xl.reader.doc import named_doc_cells, read_doc
+from isms_xl.reader.grid import SheetGrid, load_grids
+from isms_xl.reader.identify import form_by_headers, form_of_file, form_of_sheet
+from isms_xl.reader.model import CellRef, Form, Record
+from isms_xl.reader.sink import Sink
+from isms_xl.reader.table import read_table
+from isms_xl.schema import DocControl, FormSpec, Layout
+
+__all__ = ["read_form", "read_workbook", "Form", "Record", "CellRef"]
+
+_REF = re.compile(r"^(?:'?(?P<sheet>.*?)'?!)?\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$")
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass
+class _Names:
+    cells: dict[str, dict[str, CellRef]] = field(default_factory=dict)  # sheet -> name -> single cell
+    ranges: dict[str, dict[str, tuple[int, int, int, int]]] = field(default_factory=dict)
+
+
+def _names(info: WorkbookInfo) -> _Names:
+    out = _Names()
+    for dn in getattr(info, "defined_names", ()):
+        if not dn.sheet:
+            continue
+        m = _REF.match(str(dn.ref).strip().lstrip("="))
+        if not m:
+            continue
+        r1, c1 = int(m["r1"]) - 1, _col(m["c1"])
+        if m["c2"]:
+            out.ranges.setdefault(dn.sheet, {})[dn.name] = (r1, c1, int(m["r2"]) - 1, _col(m["c2"]))
+        else:
+            out.cells.setdefault(dn.sheet, {})[dn.name] = CellRef(dn.sheet, r1, c1)
+    return out
+
+
+def _strip_prefix(names: dict[str, CellRef]) -> dict[str, CellRef]:
+    return {n[5:]: ref for n, ref in names.items() if n.lower().startswith("isms_")}
+
+
+def read_workbook(path: Path | str, config: Config | None = None, *, form: str | None = None) -> list[Form]:
+    path = Path(path)
+    info = preflight(path)
+    config = config if config is not None else load_config(path.parent)
+    grids = load_grids(path)
+    names = _names(info)
+    per_sheet = {}
+    for name, grid in grids.items():
+        doc_number_ref = names.cells.get(name, {}).get("ISMS_DocNo")
+        named_value = grid.value(doc_number_ref.row, doc_number_ref.col) if doc_number_ref else None
+        per_sheet[name] = form_of_sheet(grid, named_value)
+    groups = _group_sheets(path, grids, per_sheet)
+    if form is not None:
+        wanted = get_form(form).form_id
+        if wanted not in groups:
+            if len(groups) == 1 and not any(per_sheet.values()) and form_of_file(path) is None:
+                groups = {wanted: next(iter(groups.values()))}  # the caller says what it is
+            else:
+                found = ", ".join(groups) or "なし"
+                raise UnknownFormError(f"{path}: {wanted} がありません（見つかった様式: {found}）",
+                                       f"{path}: no {wanted} in this workbook (forms found: {found})")
+        groups = {wanted: groups[wanted]}
+    return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config) for fid, sheets in groups.items()]
+
+
+def read_form(path: Path | str, form: str | None = None, config: Config | None = None) -> Form:
+    """One form: the one named, or the workbook's only one."""
+    forms = read_workbook(path, config, form=form)
+    if len(forms) > 1:
+        ids = ", ".join(f.form_id for f in forms)
+        raise UnknownFormError(f"{path}: 複数の様式があります（{ids}）。--form で指定してください",
+                               f"{path}: several forms in this workbook ({ids}); name one with --form")
+    return forms[0]
+
+
+def _group_sheets(path: Path, grids: dict[str, SheetGrid], per_sheet: dict[str, str | None]) -> dict[str, list[str]]:
+    distinct = list(dict.fromkeys(f for f in per_sheet.values() if f))
+    if len(distinct) > 1:
+        groups: dict[str, list[str]] = {}
+        for sheet, fid in per_sheet.items():
+            if fid:
+                groups.setdefault(fid, []).append(sheet)
+        return groups
+    fid = distinct[0] if distinct else form_of_file(path)
+    if fid is None:
+        for grid in grids.values():
+            if grid.visible and (fid := form_by_headers(grid)):
+                break
+    if fid is None:
+        raise UnknownFormError(
+            f"{path}: ISMS の様式ではありません（文書番号 ISMS-A-02 / ISMS-B-01〜B-27 が見つかりません）",
+            f"{path}: not an ISMS form (no document number ISMS-A-02 / ISMS-B-01 … B-27 found)")
+    return {fid: list(grids)}
+
+
+def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo, names: _Names,
+          config: Config) -> Form:
+    sink = Sink(spec.form_id, path.name)
+    sheet_info = {s.name: s for s in getattr(info, "sheets", ())}
+
+    def errors_of(name: str) -> dict[tuple[int, int], str]:
+        return getattr(sheet_info.get(name), "error_cells", None) or {}
+
+    formulas = frozenset((name, r, c) for name in (g.name for g in grids)
+                         for (r, c) in (getattr(sheet_info.get(name), "formula_cells", None) or ()))
+    if spec.layout is Layout.TABLE:
+        grid = _table_sheet(spec, grids)
+        doc, doc_cells = read_doc(spec, grid, named_doc_cells(names.cells.get(grid.name, {})), sink, config)
+        read = read_table(spec, grid, sink, error_cells=errors_of(grid.name),
+                          table_last_row=_table_end(sheet_info.get(grid.name), read_header_row=None))
+        header_row = None if read.header is None else read.header.row + read.header.header_rows - 1
+        return Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
+                    read.columns, formulas)
+    cover = next((g for g in grids if g.name in (COVER_SHEET, COVER_SHEET_EN)
+                  or "ISMS_DocNo" in names.cells.get(g.name, {})), None)
+    if cover is not None:
+        doc, doc_cells = read_doc(spec, cover, named_doc_cells(names.cells.get(cover.name, {})), sink, config)
+    else:
+        doc, doc_cells = DocControl(), {}
+        sink.add("READ-007", CellRef(grids[0].name, 0, 0), None, None,
+                 f"表紙（文書管理欄）のシートがありません（{spec.doc_number}）",
+                 f"No cover sheet with the document-control block ({spec.doc_number})")
+    records: list[Record] = []
+    seen: dict[str, str] = {}
+    for grid in grids:
+        if grid is cover:
+            continue
+        named = _strip_prefix(names.cells.get(grid.name, {}))
+        if not is_card_sheet(spec, grid, named):
+            continue
+        tables = {k[5:]: v for k, v in names.ranges.get(grid.name, {}).items() if k.lower().startswith("isms_")}
+        record = read_card(spec, grid, sink, named, tables, seen, errors_of(grid.name))
+        if record is not None:
+            records.append(record)
+    return Form(spec, path, tuple(g.name for g in grids), records, sink.findings, doc, doc_cells, None, {}, formulas)
+
+
+def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> SheetGrid:
+    """The sheet holding the register: the one that names the form, else the first visible one
+    with the form's headers."""
+    from isms_xl.reader.identify import matcher
+
+    best = None
+    for grid in grids:
+        found = matcher(spec).find_header(grid.rows, grid.merged)
+        score = found.score if found else -1
+        if best is None or score > best[0] or (score == best[0] and grid.visible and not best[1].visible):
+            best = (score, grid)
+    return best[1]
+
+
+def _table_end(sheet, read_header_row) -> int | None:
+    """The last row of the sheet's Excel table (ListObject), 0-based, when it has one."""
+    tables = getattr(sheet, "tables", None) or ()
+    if len(tables) != 1:
+        return None
+    m = _REF.match(str(tables[0].ref))
+    return int(m["r2"]) - 1 if m and m["r2"] else None

@@ -1,0 +1,50 @@
+"""Cell values of every sheet, read once with python-calamine (the fast reader), as absolute grids
+(row 0 is Excel row 1), plus the merged ranges the header search needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from isms_xl.errors import NotAWorkbookError
+
+
+@dataclass
+class SheetGrid:
+    name: str
+    rows: list[list[Any]]
+    merged: tuple[tuple[int, int, int, int], ...]  # (first_row, first_col, last_row, last_col)
+    visible: bool = True
+
+    def value(self, row: int, col: int) -> Any:
+        if 0 <= row < len(self.rows):
+            line = self.rows[row]
+            if 0 <= col < len(line):
+                return line[col]
+        return None
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+
+def load_grids(path: Path) -> dict[str, SheetGrid]:
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        grids: dict[str, SheetGrid] = {}
+        for meta in wb.sheets_metadata:
+            if str(meta.typ) != "SheetTypeEnum.WorkSheet":
+                continue  # chart sheets hold no records
+            sheet = wb.get_sheet_by_name(meta.name)
+            merged = tuple((a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ()))
+            grids[meta.name] = SheetGrid(meta.name, sheet.to_python(skip_empty_area=False), merged,
+                                         str(meta.visible) == "SheetVisibleEnum.Visible")
+        return grids
+    except (CalamineError, ValueError) as err:
+        raise NotAWorkbookError(
+            f"{path}: ブックを読み込めません（{type(err).__name__}: {err}）",
+            f"{path}: cannot read the workbook ({type(err).__name__}: {err})",
+        ) from None
