@@ -698,7 +698,8 @@ def _parse_ids(column: Column, raw: object) -> Parsed:
         return Parsed(None)
     if column.single and len(ids) > 1:
         return _result(column, "several_ids", raw, ids, count=len(ids))
-    return Parsed(ids)
+    # A single reference (B-02's 資産ID, the SoA's 管理策番号) is one value, not a one-item list.
+    return Parsed(ids[0] if column.single else ids)
 
 
 # parse_controls splits on , 、 ; / and line breaks only, and reads "5.15 アクセス制御" as one id
@@ -716,7 +717,7 @@ def _parse_controls(column: Column, raw: object) -> Parsed:
         return Parsed(None)
     if column.single and len(parsed.ids) > 1:
         return _result(column, "several_ids", raw, parsed.ids, count=len(parsed.ids))
-    return Parsed(parsed.ids)
+    return Parsed(parsed.ids[0] if column.single else parsed.ids)
 
 
 # --- Entry point ------------------------------------------------------------------------------
