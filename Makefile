@@ -26,3 +26,6 @@ templates: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache build *.egg-info
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_read.py

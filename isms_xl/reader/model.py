@@ -15,7 +15,7 @@ from isms_xl.layout import a1
 from isms_xl.schema import DocControl, FormSpec, Kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellRef:
     sheet: str
     row: int  # 0-based
@@ -29,7 +29,7 @@ class CellRef:
         return f"'{self.sheet}'!{self.a1}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One row of a table form, one sheet of a card form, or one row of a card's embedded table.
 

@@ -13,7 +13,7 @@ from isms_xl.reader.identify import matcher
 from isms_xl.reader.model import CellRef, Record
 from isms_xl.reader.sink import Sink
 from isms_xl.schema import Column, FormSpec
-from isms_xl.values import EXCEL_ERRORS, Parsed, parse_value
+from isms_xl.values import EXCEL_ERRORS, Parsed, parse_value, quick_value
 
 _TOTALS = re.compile(r"^\s*(合計|総計|小計|計|total|sum)\s*$", re.IGNORECASE)
 
@@ -27,24 +27,6 @@ class TableRead:
 
 def _blank(v: Any) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
-
-
-class _Parser:
-    """parse_value with a cache per column: registers repeat the same few spellings (levels,
-    choices, dates, owners) thousands of times, and parsing is the reader's hot path."""
-
-    def __init__(self, columns: list[Column]) -> None:
-        self.caches: dict[str, dict[Any, Parsed]] = {c.key: {} for c in columns}
-
-    def __call__(self, col: Column, raw: Any) -> Parsed:
-        cache = self.caches[col.key]
-        try:
-            return cache[raw]
-        except KeyError:
-            parsed = cache[raw] = parse_value(col, raw)
-            return parsed
-        except TypeError:  # unhashable: never from calamine, but be safe
-            return parse_value(col, raw)
 
 
 def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict[tuple[int, int], str] | None = None,
@@ -75,83 +57,125 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
 
     columns = dict(found.columns)
     cols = [(spec.column(k), c) for k, c in columns.items()]
-    inputs = [(col, c) for col, c in cols if not col.is_computed]
-    extras = [(i, t) for i, t in found.unmatched]
+    input_idx = [c for col, c in cols if not col.is_computed]
+    extras = list(found.unmatched)
     id_col = spec.id_column
     id_index = columns.get(id_col.key)
-    parse = _Parser([c for c, _ in cols])
     first = found.data_start
     rows = grid.rows
-
-    def is_blank_row(line: list[Any]) -> bool:
-        return all(_blank(line[c]) if c < len(line) else True for _, c in inputs)
-
-    last = len(rows) - 1
-    while last >= first and is_blank_row(rows[last]):
+    width = max(c for _, c in cols) + 1 if cols else 0
+    # Pad short rows once so every column can be read by index (calamine rows can be ragged).
+    body = [line if len(line) >= width else list(line) + [None] * (width - len(line)) for line in rows[first:]]
+    raws_of = {c: [line[c] for line in body] for _, c in cols}
+    # A row is blank when every input cell is. Nearly every row has its id, so look at the id
+    # column first and at the other columns only for the rows without one.
+    check = [c for c in input_idx if c != id_index]
+    filled = [_present(v) for v in raws_of[id_index]] if id_index is not None else [False] * len(body)
+    for i, ok in enumerate(filled):
+        if not ok:
+            filled[i] = any(_present(raws_of[c][i]) for c in check)
+    last = len(body) - 1
+    while last >= 0 and not filled[last]:
         last -= 1
-    end = last if table_last_row is None else min(last, max(table_last_row, first - 1))
+    end = last if table_last_row is None else min(last, max(table_last_row - first, -1))
 
+    keep: list[int] = []  # offsets (from ``first``) of record rows
+    pending: list[int] = []
+    for i in range(last + 1):
+        if not filled[i]:
+            pending.append(i)
+            continue
+        if id_index is not None and _blank(body[i][id_index]) and _is_totals(body[i]):
+            continue  # a totals row at the bottom: not a record
+        for b in pending:
+            sink.add("READ-005", CellRef(grid.name, first + b, 0), None, None,
+                     f"データ範囲の途中に空行があります（{first + b + 1}行目）",
+                     f"Blank row inside the data range (row {first + b + 1})")
+        pending = []
+        if i > end:
+            sink.add("READ-005", CellRef(grid.name, first + i, 0), None, None,
+                     f"表の範囲外（{first + i + 1}行目）にデータがあります。表を広げてください",
+                     f"Data below the table's end (row {first + i + 1}); extend the table to include it")
+        keep.append(i)
+    all_rows = len(keep) == len(body)
+
+    # Column by column: a register repeats the same few spellings thousands of times, so each
+    # distinct raw value is parsed once, and only the cells whose value has a problem are visited.
+    keys = [col.key for col, _ in cols]
+    value_columns: list[list[Any]] = []
+    problems: list[tuple[int, int]] = []  # (record number, column position)
+    for j, (col, c) in enumerate(cols):
+        raws = raws_of[c] if all_rows else [raws_of[c][i] for i in keep]
+        # Distinct values only, and plain text (ids, names, free text) needs no parsing at all.
+        quick: dict[Any, Any] = {}
+        parsed_of: dict[Any, Parsed] = {}
+        for raw in set(raws):
+            done, value = quick_value(col, raw)
+            if done:
+                quick[raw] = value
+            else:
+                parsed_of[raw] = parsed = parse_value(col, raw)
+                quick[raw] = parsed.value
+        value_columns.append([quick[raw] for raw in raws])
+        bad = {raw for raw, p in parsed_of.items()
+               if not p.ok or (p.value is None and col.required and not col.is_computed)}
+        if bad:
+            problems.extend((n, j) for n, raw in enumerate(raws) if raw in bad)
+    if errors:
+        position = {c: j for j, (_, c) in enumerate(cols)}
+        number = {first + i: n for n, i in enumerate(keep)}
+        problems.extend((number[r], position[c]) for r, c in errors if c in position and r in number)
+
+    id_pos = keys.index(id_col.key) if id_col.key in columns else None
     records: list[Record] = []
     seen_ids: dict[str, int] = {}
-    pending_blank: list[int] = []
-    for r in range(first, last + 1):
-        line = rows[r]
-        if is_blank_row(line):
-            pending_blank.append(r)
-            continue
-        if id_index is not None and _blank(line[id_index] if id_index < len(line) else None) and _is_totals(line):
-            continue  # a totals row at the bottom: not a record
-        for b in pending_blank:
-            sink.add("READ-005", CellRef(grid.name, b, 0), None, None,
-                     f"データ範囲の途中に空行があります（{b + 1}行目）", f"Blank row inside the data range (row {b + 1})")
-        pending_blank = []
-        if r > end:
-            sink.add("READ-005", CellRef(grid.name, r, 0), None, None,
-                     f"表の範囲外（{r + 1}行目）にデータがあります。表を広げてください",
-                     f"Data below the table's end (row {r + 1}); extend the table to include it")
-        records.append(_record(spec, grid.name, r, line, cols, columns, extras, parse, errors, sink, seen_ids,
-                               id_col))
+    extras_at = [(j, text) for j, text in extras]
+    for n, vals in enumerate(zip(*value_columns)):
+        i = keep[n]
+        extra = {text: body[i][j] if j < len(body[i]) else None for j, text in extras_at} if extras_at else {}
+        records.append(Record(dict(zip(keys, vals)), sheet=grid.name, row=first + i, columns=columns, extra=extra))
+    for n, j in sorted(set(problems)):
+        col, c = cols[j]
+        record = records[n]
+        rid = record.values.get(id_col.key) if id_pos is not None else None
+        raw = body[keep[n]][c]
+        _problem(sink, grid.name, first + keep[n], c, col, raw, parse_value(col, raw), rid, errors,
+                 record.values, record.raw)
+    if id_pos is not None:
+        for record in records:
+            rid = record.values.get(id_col.key)
+            if rid is None:
+                continue
+            key = str(rid)
+            if key in seen_ids:
+                sink.add("READ-004", CellRef(grid.name, record.row, columns[id_col.key]), rid, rid,
+                         f"{id_col.ja}「{rid}」が重複しています（{seen_ids[key] + 1}行目と同じ）",
+                         f"{id_col.en} {rid!r} is used twice (also on row {seen_ids[key] + 1})")
+            else:
+                seen_ids[key] = record.row
     return TableRead(records, found, columns)
+
+
+def _problem(sink: Sink, sheet: str, r: int, c: int, col: Column, raw: Any, parsed: Parsed, rid: Any,
+             errors: dict[tuple[int, int], str], values: dict[str, Any], raw_kept: dict[str, Any]) -> None:
+    err = errors.get((r, c))
+    if err is not None or (isinstance(raw, str) and raw in EXCEL_ERRORS):
+        shown = err or raw
+        values[col.key] = None
+        raw_kept[col.key] = shown
+        sink.add("READ-006", CellRef(sheet, r, c), rid, shown,
+                 f"{col.ja}: エラー値 {shown} が入っています", f"{col.en}: the cell holds the error value {shown}")
+    elif not parsed.ok:
+        raw_kept[col.key] = raw
+        sink.add("READ-003", CellRef(sheet, r, c), rid, raw, parsed.message_ja, parsed.message_en)
+    else:
+        sink.add("READ-002", CellRef(sheet, r, c), rid, None,
+                 f"必須項目「{col.ja}」が空欄です", f"Required {col.en} ({col.ja}) is blank")
+
+
+def _present(v: Any) -> bool:
+    return v != "" and v is not None and not (v.__class__ is str and v.isspace())
 
 
 def _is_totals(line: list[Any]) -> bool:
     return any(isinstance(v, str) and _TOTALS.match(v) for v in line)
-
-
-def _record(spec, sheet, r, line, cols, columns, extras, parse, errors, sink: Sink, seen_ids, id_col) -> Record:
-    values: dict[str, Any] = {}
-    raw_kept: dict[str, Any] = {}
-    n = len(line)
-    rid = None
-    if id_col.key in columns:
-        c = columns[id_col.key]
-        rid_raw = line[c] if c < n else None
-        rid = None if _blank(rid_raw) else parse(id_col, rid_raw).value
-    for col, c in cols:
-        raw = line[c] if c < n else None
-        err = errors.get((r, c))
-        if err is not None or (isinstance(raw, str) and raw in EXCEL_ERRORS):
-            shown = err or raw
-            values[col.key] = None
-            raw_kept[col.key] = shown
-            sink.add("READ-006", CellRef(sheet, r, c), rid, shown,
-                     f"{col.ja}: エラー値 {shown} が入っています", f"{col.en}: the cell holds the error value {shown}")
-            continue
-        parsed = parse(col, raw)
-        values[col.key] = parsed.value
-        if not parsed.ok:
-            raw_kept[col.key] = raw
-            sink.add("READ-003", CellRef(sheet, r, c), rid, raw, parsed.message_ja, parsed.message_en)
-        elif parsed.value is None and col.required and not col.is_computed:
-            sink.add("READ-002", CellRef(sheet, r, c), rid, None,
-                     f"必須項目「{col.ja}」が空欄です", f"Required {col.en} ({col.ja}) is blank")
-    if rid is not None:
-        key = str(rid)
-        if key in seen_ids:
-            sink.add("READ-004", CellRef(sheet, r, columns[id_col.key]), rid, rid,
-                     f"{id_col.ja}「{rid}」が重複しています（{seen_ids[key] + 1}行目と同じ）",
-                     f"{id_col.en} {rid!r} is used twice (also on row {seen_ids[key] + 1})")
-        else:
-            seen_ids[key] = r
-    extra = {text: (line[i] if i < n else None) for i, text in extras}
-    return Record(values, sheet=sheet, row=r, columns=columns, raw=raw_kept, extra=extra)
