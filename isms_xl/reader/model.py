@@ -76,6 +76,8 @@ class Form:
     header_row: int | None = None  # table forms: the (last) header row, 0-based
     columns: dict[str, int] = field(default_factory=dict)  # table forms: key -> column index
     formula_cells: frozenset[tuple[str, int, int]] = frozenset()  # (sheet, row, col) holding a formula
+    fills: dict[tuple[str, int, int], str | None] = field(default_factory=dict)  # banded cells' fill RGB
+    cell_info: bool = False  # formula_cells and fills were read (the file's XML was scanned for them)
 
     @property
     def form_id(self) -> str:

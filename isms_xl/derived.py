@@ -1,0 +1,61 @@
+"""Values computed from other forms (no Excel formula can reach across workbooks): the SoA's
+採用理由:リスク対応 and 関連リスクID from B-02/B-03, B-19's 最新継続評価日 from B-18.
+
+Pure module: no Excel library is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from isms_xl.forms.a02_soa import MARK
+from isms_xl.reader.model import Form
+from isms_xl.schema import FormSpec
+
+
+def _as_tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def risks_by_control(b02: Form, b03: Form | None) -> dict[str, list[str]]:
+    """Control id -> the B-02 risk ids that select it, directly or through a B-03 plan, in B-02
+    order (the SoA's traceability column)."""
+    order = {rid: i for i, rid in enumerate(b02.ids())}
+    by_control: dict[str, list[str]] = {}
+    for record in b02.records:
+        rid = record.values.get("risk_id")
+        for cid in _as_tuple(record.values.get("controls")):
+            if rid is not None and rid not in by_control.setdefault(cid, []):
+                by_control[cid].append(rid)
+    if b03 is not None:
+        for plan in b03.records:
+            for cid in _as_tuple(plan.values.get("controls")):
+                related = by_control.setdefault(cid, [])
+                related += [r for r in _as_tuple(plan.values.get("risk_ids")) if r in order and r not in related]
+    for related in by_control.values():
+        related.sort(key=lambda r: order.get(r, len(order)))
+    return by_control
+
+
+def derive(spec: FormSpec, form: Form, others: Mapping[str, Form]) -> dict[tuple[int, str], Any]:
+    """(record index, column key) -> the value computed from the other forms; empty when the
+    forms it needs are not given."""
+    out: dict[tuple[int, str], Any] = {}
+    if spec.form_id == "A-02" and "B-02" in others:
+        by_control = risks_by_control(others["B-02"], others.get("B-03"))
+        for i, record in enumerate(form.records):
+            related = by_control.get(record.values.get("control_id") or "", [])
+            out[(i, "reason_risk")] = MARK if related else None
+            out[(i, "related_risks")] = tuple(related) or None
+    if spec.form_id == "B-19" and "B-18" in others:
+        latest: dict[str, Any] = {}
+        for evaluation in others["B-18"].records:
+            sid, day = evaluation.values.get("supplier_id"), evaluation.values.get("evaluated_on")
+            if sid is not None and day is not None and (sid not in latest or day > latest[sid]):
+                latest[sid] = day
+        for i, record in enumerate(form.records):
+            out[(i, "last_evaluated_on")] = latest.get(record.values.get("supplier_id"))
+    return out

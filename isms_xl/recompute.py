@@ -1,0 +1,153 @@
+"""Recompute what the manual computes: every computed column of a form, from the same expressions
+that wrote the template's formulas, and the band colours of the cells that show a band.
+
+Gives CALC findings for cells that disagree (CALC-001 wrong value, CALC-002 a constant typed over
+the formula, CALC-003 a fill that does not match its band) and the list of cell changes that would
+make the workbook right. Columns computed from other forms (the SoA's 採用理由:リスク対応 and
+関連リスクID, B-19's 最新継続評価日) are recomputed when those forms are given; their
+disagreements are the cross-form rules' findings (XREF-015 …), not CALC ones.
+
+Pure module: no Excel library is imported here; writing the changes is io/patch's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from isms_xl.config import Config
+from isms_xl.derived import derive
+from isms_xl.expr import _blank
+from isms_xl.findings import Finding, Severity
+from isms_xl.method import Method
+from isms_xl.reader.model import CellRef, Form, Record
+from isms_xl.schema import Column, FormSpec
+
+SEVERITY = {"CALC-001": Severity.ERROR, "CALC-002": Severity.WARNING, "CALC-003": Severity.WARNING}
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One owned cell whose value (and for banded cells, colours) should change."""
+
+    cell: CellRef
+    key: str
+    record: str | None
+    old: Any
+    new: Any
+    fill: str | None  # RRGGBB of the band, None for no fill; only meaningful when ``banded``
+    font: str | None
+    banded: bool
+    value_changed: bool
+    fill_changed: bool
+
+
+@dataclass
+class Recomputed:
+    form: Form
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as a person reading the cell would say: blanks alike, numbers within rounding."""
+    if _blank(a) and _blank(b):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) < 1e-9
+    if isinstance(a, dt.datetime) and isinstance(b, dt.date) and not isinstance(b, dt.datetime):
+        return a.date() == b
+    if isinstance(a, tuple) and isinstance(b, (tuple, list)):
+        return list(a) == list(b)
+    return a == b
+
+
+def record_env(spec: FormSpec, record: Record) -> dict[str, Any]:
+    """What the expressions read: the record's values, column groups as lists (B-26's months) and
+    embedded-table columns as lists ("criteria.score")."""
+    env = dict(record.values)
+    for group in spec.groups:
+        env[group] = [record.values.get(c.key) for c in spec.group(group)]
+    for tab in spec.tables:
+        rows = record.tables.get(tab.key, [])
+        for col in tab.columns:
+            env[f"{tab.key}.{col.key}"] = [r.values.get(col.key) for r in rows]
+    return env
+
+
+def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None = None) -> Recomputed:
+    spec, method = form.spec, config.method
+    out = Recomputed(form)
+    derived = derive(spec, form, others or {}) if any(c.derived_from for c in spec.columns) else {}
+    id_key = spec.id_column.key
+    for index, record in enumerate(form.records):
+        env = record_env(spec, record)
+        expected: dict[str, Any] = {}
+        for col in spec.columns:
+            if col.computed is not None:
+                expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
+            elif col.derived_from and (index, col.key) in derived:
+                expected[col.key] = derived[(index, col.key)]
+        rid = record.values.get(id_key)
+        for col in spec.columns:
+            if col.key not in expected:
+                continue
+            cell = record.cell(col.key)
+            if cell is None:
+                continue  # the column is not in the sheet (READ-001 said so if it was required)
+            _check_cell(out, form, spec, method, col, cell, record, rid, expected, env)
+    return out
+
+
+def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col: Column, cell: CellRef,
+                record: Record, rid: Any, expected: dict[str, Any], env: dict[str, Any]) -> None:
+    new = expected[col.key]
+    old = record.raw.get(col.key, record.values.get(col.key))
+    value_changed = not same(record.values.get(col.key), new)
+    where = (cell.sheet, cell.row, cell.col)
+    calc = col.computed is not None
+    if calc and value_changed:
+        _add(out, "CALC-001", spec, form, cell, rid, old,
+             f"{col.ja}が計算結果と一致しません（セル: {_show(old)}、正: {_show(new)}）",
+             f"{col.en} disagrees with the method (cell: {_show(old)}, correct: {_show(new)})")
+    if calc and form.cell_info and where not in form.formula_cells and not _blank(old):
+        _add(out, "CALC-002", spec, form, cell, rid, old,
+             f"{col.ja}に数式ではなく値が入力されています（様式では数式）",
+             f"{col.en} holds a constant where the form has a formula")
+    fill = font = None
+    fill_changed = False
+    if col.band_of:
+        band_value = expected.get(col.band_of, env.get(col.band_of))
+        if isinstance(band_value, (int, float)) and not isinstance(band_value, bool):
+            band = method.band(band_value)
+            fill, font = band.fill, band.font
+        if form.cell_info:
+            actual = form.fills.get(where)
+            fill_changed = (actual or None) != fill
+            if fill_changed and calc:
+                want = method.band(band_value).ja if fill else "塗りつぶしなし"
+                _add(out, "CALC-003", spec, form, cell, rid, actual,
+                     f"{col.ja}の塗りつぶし（{actual or 'なし'}）が帯（{want}）の色と一致しません",
+                     f"{col.en} fill ({actual or 'none'}) does not match its band ({fill or 'no fill'})")
+    if value_changed or fill_changed:
+        out.changes.append(CellChange(cell, col.key, None if rid is None else str(rid), old, new, fill, font,
+                                      bool(col.band_of), value_changed, fill_changed))
+
+
+def _add(out: Recomputed, rule: str, spec: FormSpec, form: Form, cell: CellRef, rid: Any, value: Any,
+         ja: str, en: str) -> None:
+    out.findings.append(Finding(rule, SEVERITY[rule], spec.form_id, form.path.name, cell.sheet, cell.a1,
+                                None if rid is None else str(rid), value, ja, en))
+
+
+def _show(value: Any) -> str:
+    if _blank(value):
+        return "空欄"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
