@@ -1,0 +1,134 @@
+"""Check a whole ISMS folder: read every form workbook in it, run every rule, apply the
+suppressions, and return the run as data (reports and history are built from it).
+
+A workbook that cannot be read is reported, not fatal; a workbook that is not an ISMS form (a
+personal file left in the folder) is noted and skipped; forms missing from the folder are listed
+and the rules that need them are skipped with one info finding each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from isms_xl import __version__
+from isms_xl.config import Config, load_config
+from isms_xl.errors import IsmsXlError, UnknownFormError
+from isms_xl.findings import Finding, Severity
+from isms_xl.forms import FORMS
+from isms_xl.reader import read_workbook
+from isms_xl.reader.model import Form
+from isms_xl.rules import CheckContext, run_rules
+from isms_xl.suppress import Suppression, apply_suppressions, load_suppressions
+
+SKIP_DIRS = {".isms_xl_backup", ".isms_xl", "__pycache__"}
+PATTERNS = ("*.xlsx", "*.xlsm")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A workbook that could not be read, or was skipped."""
+
+    workbook: str
+    kind: str  # "unreadable" / "not_a_form" / "duplicate"
+    message_ja: str
+    message_en: str
+    exit_code: int = 0
+
+
+@dataclass
+class CheckRun:
+    folder: Path
+    today: dt.date
+    checked_at: dt.datetime
+    config: Config
+    forms: dict[str, Form]
+    findings: list[Finding]
+    suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    version: str = __version__
+
+    @property
+    def missing_forms(self) -> list[str]:
+        return [f for f in FORMS if f not in self.forms]
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            counts[f.severity.value] += 1
+        return counts
+
+    def at_or_above(self, level: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity.rank >= level.rank]
+
+    @property
+    def unreadable(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "unreadable"]
+
+
+def find_workbooks(folder: Path) -> list[Path]:
+    """Form workbooks under ``folder``: .xlsx/.xlsm, not Excel's ~$ owner files, not our backups."""
+    found = []
+    for pattern in PATTERNS:
+        for path in folder.rglob(pattern):
+            rel = path.relative_to(folder)
+            if path.name.startswith(("~$", ".~lock.", ".")) or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
+                continue
+            found.append(path)
+    return sorted(found)
+
+
+def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Config | None = None,
+                 progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None) -> CheckRun:
+    folder = Path(folder)
+    config = config if config is not None else load_config(folder)
+    today = today or dt.date.today()
+    forms: dict[str, Form] = {}
+    problems: list[Problem] = []
+    for path in find_workbooks(folder):
+        if progress:
+            progress(path)
+        rel = str(path.relative_to(folder))
+        try:
+            read = read_workbook(path, config)
+        except UnknownFormError as err:
+            problems.append(Problem(rel, "not_a_form", err.message_ja, err.message_en, int(err.exit_code)))
+            continue
+        except IsmsXlError as err:
+            problems.append(Problem(rel, "unreadable", err.message_ja, err.message_en, int(err.exit_code)))
+            continue
+        for form in read:
+            if form.form_id in forms:
+                first = str(forms[form.form_id].path.relative_to(folder))
+                problems.append(Problem(rel, "duplicate",
+                                        f"{form.form_id} が {first} にもあります。{first} を確認に使いました",
+                                        f"{form.form_id} is also in {first}; {first} was checked"))
+                continue
+            forms[form.form_id] = form
+    ctx = CheckContext(forms, config, today, folder)
+    findings = list(run_rules(ctx, only_rules))
+    suppressions = load_suppressions(folder)
+    kept, suppressed, expired = apply_suppressions(findings, suppressions, today)
+    run = CheckRun(folder, today, dt.datetime.now(dt.timezone.utc).replace(microsecond=0), config, forms,
+                   kept + expired, suppressed, problems)
+    run.findings.sort(key=_order)
+    return run
+
+
+def _order(f: Finding) -> tuple:
+    from isms_xl.rules.registry import _order as rule_order
+
+    return (f.form or "", rule_order(f.rule), f.workbook or "", f.sheet or "", _cell_key(f.cell), f.record or "")
+
+
+def _cell_key(cell: str | None) -> tuple[int, int]:
+    if not cell:
+        return (0, 0)
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return (int(digits or 0), col)

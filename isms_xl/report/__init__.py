@@ -1,0 +1,1 @@
+"""Reports of a check run: text, JSON (a stable contract), HTML and xlsx."""
