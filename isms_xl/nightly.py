@@ -1,0 +1,62 @@
+"""The nightly run: check the folder, record the run, write every report into a dated folder,
+e-mail the summary when SMTP is configured. ``scripts/nightly_check.py`` and cron / Windows Task
+Scheduler call this (see the README)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from isms_xl.check import CheckRun, check_folder
+from isms_xl.errors import ExitCode
+from isms_xl.findings import Severity
+from isms_xl.history import record_run, state_path, trend
+from isms_xl.notify import build_message, load_smtp, send
+
+
+@dataclass
+class NightlyResult:
+    run: CheckRun
+    reports: dict[str, Path]
+    mailed: bool
+    exit_code: int
+
+
+def run_nightly(folder: Path | str, *, out_dir: Path | None = None, today: dt.date | None = None,
+                lang: str = "ja", state: Path | None = None, fail_on: str = "error", mail: bool = True) -> NightlyResult:
+    from isms_xl.report.html_report import render_html
+    from isms_xl.report.json_report import render_json
+    from isms_xl.report.text_report import print_report
+    from isms_xl.report.xlsx_report import write_xlsx_report
+
+    folder = Path(folder)
+    run = check_folder(folder, today=today)
+    db = state_path(folder, state)
+    delta = record_run(db, run.findings, checked_at=run.checked_at.isoformat(), today=run.today.isoformat(),
+                       version=run.version)
+    out = Path(out_dir) if out_dir else db.parent / "reports" / run.today.isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / "isms_check.html"
+    html = render_html(run, delta, trend(db), lang=lang, out_path=html_path)
+    html_path.write_text(html, encoding="utf-8")
+    (out / "isms_check.json").write_text(render_json(run, delta), encoding="utf-8")
+    xlsx_path = write_xlsx_report(run, delta, out / "検査結果.xlsx", lang=lang)
+    buf = io.StringIO()
+    print_report(run, delta, Console(file=buf, width=120), lang, details=False)
+    (out / "summary.txt").write_text(buf.getvalue(), encoding="utf-8")
+    mailed = False
+    settings = load_smtp(folder) if mail else None
+    if settings and (run.findings or not settings.only_when_findings):
+        send(build_message(run, settings, buf.getvalue(), html, lang), settings)
+        mailed = True
+    code = ExitCode.OK
+    if run.unreadable:
+        code = run.unreadable[0].exit_code or ExitCode.NOT_A_WORKBOOK
+    elif fail_on != "never" and run.at_or_above(Severity(fail_on)):
+        code = ExitCode.FINDINGS
+    return NightlyResult(run, {"html": html_path, "json": out / "isms_check.json", "xlsx": xlsx_path,
+                               "text": out / "summary.txt"}, mailed, int(code))
