@@ -14,7 +14,7 @@ from isms_xl.cli.main import Ctx, handle_errors
 from isms_xl.errors import ExitCode
 from isms_xl.findings import Severity
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "html", "xlsx")
 
 
 @click.command()
@@ -44,7 +44,19 @@ def check(obj: Ctx, folder: Path, today: dt.datetime | None, fmt: str, out: Path
     delta = None if no_history else record_run(state_path(folder, state), run.findings,
                                                checked_at=run.checked_at.isoformat(), today=run.today.isoformat(),
                                                version=run.version)
-    if fmt == "json":
+    if fmt in ("html", "xlsx"):
+        from isms_xl.history import trend
+        from isms_xl.report.html_report import render_html
+        from isms_xl.report.xlsx_report import write_xlsx_report
+
+        target = out or folder / f"isms_check.{fmt}"
+        if fmt == "html":
+            render_html(run, delta, None if no_history else trend(state_path(folder, state)), lang=obj.lang, out_path=target)
+        else:
+            write_xlsx_report(run, delta, target, lang=obj.lang)
+        print_report(run, delta, console, obj.lang, details=False)
+        obj.say(f"レポート: {target}", f"Report: {target}")
+    elif fmt == "json":
         text = render_json(run, delta)
         if out:
             out.write_text(text, encoding="utf-8")
