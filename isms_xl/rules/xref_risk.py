@@ -1,0 +1,159 @@
+"""XREF-001 … XREF-007: the risk core across forms — B-01 assets, B-02 risks, B-03 plans — and
+the Annex A catalog of the configured version (checks.md "Cross-form")."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from isms_xl.controls import control_version, short_id
+from isms_xl.findings import Finding
+from isms_xl.forms.b01_asset_register import DISPOSED, IN_USE
+from isms_xl.forms.b02_risk_assessment import RETAIN
+from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE
+from isms_xl.reader.model import Record
+from isms_xl.rules.registry import CheckContext, rule
+from isms_xl.schema import Kind
+
+SOA = "A-02"  # the SoA lists every catalog control: XREF-010, not XREF-007
+
+
+def _refs(value: Any) -> tuple[str, ...]:
+    """A reference cell's ids: single references are plain str, several a tuple."""
+    if value is None or value == "":
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, (tuple, list)) else (str(value),)
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal as written, ignoring full-width forms and spacing (NFKC, whitespace collapsed)."""
+    def fold(s: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", s).split())
+    return fold(a) == fold(b)
+
+
+def _shown(ids: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(ids)
+
+
+@rule("XREF-001", "error", ("B-01", "B-02"), "B-02の資産IDがB-01にない", "B-02 asset id not in B-01")
+def xref_001(ctx: CheckContext) -> Iterator[Finding]:
+    assets = ctx.form("B-01").by_id()
+    for r in ctx.records("B-02"):
+        asset_id = r.values.get("asset_id")
+        if asset_id is not None and str(asset_id) not in assets:
+            yield ctx.at("B-02", r, "asset_id", asset_id,
+                         f"資産ID {asset_id} が情報資産台帳（B-01）にありません。台帳に登録されている資産IDを入力してください",
+                         f"Asset id {asset_id} is not in the asset register (B-01); use an id registered there")
+
+
+@rule("XREF-002", "warning", ("B-01", "B-02"), "B-02の資産名がB-01と異なる", "B-02 asset name differs from B-01")
+def xref_002(ctx: CheckContext) -> Iterator[Finding]:
+    assets = ctx.form("B-01").by_id()
+    for r in ctx.records("B-02"):
+        asset = assets.get(str(r.values.get("asset_id")))
+        name, registered = r.values.get("asset_name"), asset.values.get("name") if asset else None
+        if name is not None and registered is not None and not _same_text(str(name), str(registered)):
+            yield ctx.at("B-02", r, "asset_name", name,
+                         f"資産名「{name}」が情報資産台帳（B-01）の「{registered}」と異なります",
+                         f"Asset name '{name}' differs from the asset register (B-01): '{registered}'")
+
+
+@rule("XREF-003", "error", ("B-01", "B-02"), "使用中の資産にリスクアセスメント結果がない",
+      "an asset in use (B-01 使用中) has no risk row in B-02")
+def xref_003(ctx: CheckContext) -> Iterator[Finding]:
+    assessed = {str(r.values.get("asset_id")) for r in ctx.records("B-02")}
+    for a in ctx.records("B-01"):
+        asset_id = a.values.get("asset_id")
+        if asset_id is not None and (a.values.get("status") or IN_USE) == IN_USE and str(asset_id) not in assessed:
+            yield ctx.at("B-01", a, "asset_id", asset_id,
+                         f"使用中の資産 {asset_id}（{a.values.get('name') or '名称なし'}）のリスクがリスクアセスメント結果表（B-02）にありません",
+                         f"Asset {asset_id} is in use but has no risk row in the risk assessment (B-02)")
+
+
+@rule("XREF-004", "warning", ("B-01", "B-02", "B-03"), "廃棄済の資産に受容でも完了でもないリスクが残っている",
+      "a 廃棄済 asset still has risks without 受容 / closed plans")
+def xref_004(ctx: CheckContext) -> Iterator[Finding]:
+    assets, plans = ctx.form("B-01").by_id(), ctx.form("B-03").by_id()
+    for r in ctx.records("B-02"):
+        asset = assets.get(str(r.values.get("asset_id")))
+        treatment = r.values.get("treatment")
+        if asset is None or asset.values.get("status") != DISPOSED or treatment in (None, RETAIN):
+            continue
+        open_ids = [p for p in _refs(r.values.get("plan_ids"))
+                    if p in plans and plans[p].values.get("status") not in (DONE, CANCELLED)]
+        if open_ids:
+            yield ctx.at("B-02", r, "treatment", treatment,
+                         f"資産 {asset.values.get('asset_id')} は廃棄済ですが、リスク対応が{treatment}のままで計画 {_shown(open_ids)} が完了していません"
+                         f"（受容に見直すか、計画を完了・中止にしてください）",
+                         f"Asset {asset.values.get('asset_id')} is disposed, yet this risk is still {treatment} with open plan(s) "
+                         f"{_shown(open_ids)} (retain the risk, or close the plans)")
+
+
+@rule("XREF-005", "error", ("B-02", "B-03"), "B-02の対応計画IDがB-03にない、B-03の対象リスクIDがB-02にない",
+      "B-02 plan id not in B-03; B-03 risk id not in B-02")
+def xref_005(ctx: CheckContext) -> Iterator[Finding]:
+    risks, plans = ctx.form("B-02").by_id(), ctx.form("B-03").by_id()
+    for r in ctx.records("B-02"):
+        missing = [p for p in _refs(r.values.get("plan_ids")) if p not in plans]
+        if missing:
+            yield ctx.at("B-02", r, "plan_ids", r.values.get("plan_ids"),
+                         f"対応計画ID {_shown(missing)} がリスク対応計画書（B-03）にありません",
+                         f"Plan id(s) {_shown(missing)} not in the risk treatment plan (B-03)")
+    for p in ctx.records("B-03"):
+        missing = [r for r in _refs(p.values.get("risk_ids")) if r not in risks]
+        if missing:
+            yield ctx.at("B-03", p, "risk_ids", p.values.get("risk_ids"),
+                         f"対象リスクID {_shown(missing)} がリスクアセスメント結果表（B-02）にありません",
+                         f"Risk id(s) {_shown(missing)} not in the risk assessment (B-02)")
+
+
+@rule("XREF-006", "warning", ("B-02", "B-03"), "B-02の行と対応計画の管理策が異なる",
+      "B-02 row and its B-03 plan name different controls")
+def xref_006(ctx: CheckContext) -> Iterator[Finding]:
+    plans = ctx.form("B-03").by_id()
+    for r in ctx.records("B-02"):
+        controls = _refs(r.values.get("controls"))
+        if not controls:
+            continue  # a 低減 row without controls is RISK-002
+        for pid in _refs(r.values.get("plan_ids")):
+            planned = _refs(plans[pid].values.get("controls")) if pid in plans else ()
+            extra = [c for c in controls if c not in planned]
+            if planned and extra:
+                yield ctx.at("B-02", r, "controls", r.values.get("controls"),
+                             f"管理策 {_shown([short_id(c) for c in extra])} が対応計画 {pid} の管理策"
+                             f"（{_shown([short_id(c) for c in planned])}）にありません。計画に加えるか、この行から外してください",
+                             f"Control(s) {_shown([short_id(c) for c in extra])} of this row are not among plan {pid}'s "
+                             f"controls ({_shown([short_id(c) for c in planned])}); add them to the plan or drop them here")
+                break  # one finding per cell
+
+
+@rule("XREF-007", "error", (), "附属書A（設定した版）にない管理策番号", "a control id not in the Annex A catalog of the configured version")
+def xref_007(ctx: CheckContext) -> Iterator[Finding]:
+    catalog = ctx.catalog
+    for form_id, form in ctx.forms.items():
+        if form_id == SOA:
+            continue
+        keys = [c.key for c in form.spec.columns if c.kind is Kind.CONTROLS]
+        for record in form.records:
+            for key in keys:
+                unknown = [c for c in _refs(record.values.get(key)) if c not in catalog]
+                if unknown:
+                    yield _not_in_catalog(ctx, form_id, record, key, unknown)
+
+
+def _not_in_catalog(ctx: CheckContext, form_id: str, record: Record, key: str, unknown: list[str]) -> Finding:
+    version = ctx.catalog.version
+    shown = _shown([short_id(c) for c in unknown])
+    other = [c for c in unknown if control_version(c) != version]
+    if not other:
+        hint_ja = hint_en = ""
+    elif other == unknown:
+        hint_ja, hint_en = f"（{control_version(other[0])}年版の番号です）", f" ({control_version(other[0])} numbering)"
+    else:
+        named = _shown([short_id(c) for c in other])
+        hint_ja, hint_en = f"（{named} は{control_version(other[0])}年版の番号です）", f" ({named}: {control_version(other[0])} numbering)"
+    return ctx.at(form_id, record, key, record.values.get(key),
+                  f"管理策 {shown} は附属書A（{version}年版）にありません{hint_ja}。{version}年版の管理策番号を入力してください",
+                  f"Control(s) {shown} not in Annex A ({version}){hint_en}; use the {version} control ids")
