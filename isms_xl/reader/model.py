@@ -78,6 +78,7 @@ class Form:
     formula_cells: frozenset[tuple[str, int, int]] = frozenset()  # (sheet, row, col) holding a formula
     fills: dict[tuple[str, int, int], str | None] = field(default_factory=dict)  # banded cells' fill RGB
     cell_info: bool = False  # formula_cells and fills were read (the file's XML was scanned for them)
+    sha256: str | None = None  # of the file as read: a write refuses if it changed since
 
     @property
     def form_id(self) -> str:
