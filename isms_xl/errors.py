@@ -105,3 +105,70 @@ class UnknownFormError(IsmsXlError):
     """The workbook is not an ISMS form this tool knows (or the requested form is not in it)."""
 
     exit_code = ExitCode.UNKNOWN_FORM
+
+
+# --------------------------------------------------------------------------------------------
+# Writing back (io/patch, io/atomic). Nothing has been changed when any of these is raised.
+
+
+class PatchRefusedError(IsmsXlError):
+    """The patching writer will not make this change, because it would break or lose something
+    in the workbook (an array formula, a shared-formula master, a table header, ...) or because
+    the workbook is written in a way it does not edit (cells without references, ...).
+
+    Exit code WRITE_FAILED: the write was not done, and retrying will not help; the message says
+    what to change. ``reason`` is a stable id (e.g. ``"array_formula"``); ``cell`` is "D5" style.
+    """
+
+    exit_code = ExitCode.WRITE_FAILED
+    reason: str = "refused"
+
+    def __init__(self, message: str, message_en: str | None = None, *, reason: str | None = None,
+                 path: str | None = None, sheet: str | None = None, cell: str | None = None) -> None:
+        super().__init__(message, message_en)
+        if reason is not None:
+            self.reason = reason
+        self.path = path
+        self.sheet = sheet
+        self.cell = cell
+
+
+class PatchVerifyError(WriteFailedError):
+    """Reading the written workbook back did not show what was meant (or showed other changes)."""
+
+    reason = "verify"
+
+
+class FileLockedError(IsmsXlError):
+    """Someone has the workbook open (Excel's ``~$`` owner file, LibreOffice's ``.~lock`` file).
+
+    ``holder`` is the user name found in the lock file ("" when it could not be read);
+    ``application`` is "Excel" or "LibreOffice"; ``lock_path`` the lock file.
+    """
+
+    exit_code = ExitCode.LOCKED
+
+    def __init__(self, message: str, message_en: str | None = None, *, holder: str = "",
+                 application: str = "", lock_path: str | None = None) -> None:
+        super().__init__(message, message_en)
+        self.holder = holder
+        self.application = application
+        self.lock_path = lock_path
+
+
+class ChangedSinceReadError(IsmsXlError):
+    """The workbook on disk is not the one that was read (its SHA-256 differs)."""
+
+    exit_code = ExitCode.LOCKED
+
+
+class ReadOnlyError(WriteFailedError):
+    """The workbook or its folder cannot be written (permissions, read-only flag, immutable)."""
+
+
+class DiskFullError(WriteFailedError):
+    """No space left (or a file-size limit) while writing the new version."""
+
+
+class VerifyFailedError(WriteFailedError):
+    """The new version was written to a temporary file but failed its check; the original stays."""

@@ -189,10 +189,17 @@ class HeaderMatcher:
         best: HeaderMatch | None = None
         for r in range(min(limit, len(rows))):
             found = self.match_row(rows[r])
-            if r in spans_by_row and r + 1 < len(rows):
-                two = self.match_two_rows(rows[r], rows[r + 1], spans_by_row[r])
-                if two.score > found.score:
-                    found = two
+            if r + 1 < len(rows):
+                # A group title over several columns is often merged, but just as often typed in
+                # the first of them with the cells to its right left blank ("centre across
+                # selection"): infer those spans too.
+                spans = spans_by_row.get(r) or _unmerged_spans(rows[r], rows[r + 1])
+                if spans:
+                    two = self.match_two_rows(rows[r], rows[r + 1], spans)
+                    # Two rows only when they name more columns than either row alone (a note
+                    # above a plain header must not turn it into a two-row header).
+                    if two.score > max(found.score, self.match_row(rows[r + 1]).score):
+                        found = two
             if found.score >= needed and (best is None or found.score > best.score):
                 best = replace(found, row=r)
         return best
@@ -230,6 +237,24 @@ class HeaderMatcher:
             missing_required=tuple(c.key for c in self.columns if c.required and c.key not in winners),
             header_rows=header_rows,
         )
+
+
+def _unmerged_spans(upper: Sequence[object], lower: Sequence[object]) -> list[tuple[int, int]]:
+    """(first, last) runs where an upper cell has text and the upper cells to its right are blank
+    while the lower row has text under them: a group title typed over its columns."""
+    spans = []
+    i = 0
+    while i < len(upper):
+        if not _blank(upper[i]):
+            j = i
+            while j + 1 < len(upper) and _blank(upper[j + 1]) and j + 1 < len(lower) and not _blank(lower[j + 1]):
+                j += 1
+            if j > i and i < len(lower) and not _blank(lower[i]):
+                spans.append((i, j))
+            i = j + 1
+        else:
+            i += 1
+    return spans
 
 
 def _blank(value: object) -> bool:

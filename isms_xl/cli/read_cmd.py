@@ -66,7 +66,7 @@ def read(obj: Ctx, file: Path, form_id: str | None, fmt: str) -> None:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["_sheet", "_row", *keys])
     for r in form.records:
-        writer.writerow([r.sheet, "" if r.row is None else r.row + 1, *(_csv_safe(r.values.get(k)) for k in keys)])
+        writer.writerow([_csv_safe(r.sheet), "" if r.row is None else r.row + 1, *(_csv_safe(r.values.get(k)) for k in keys)])
     sys.stdout.write(buf.getvalue())
     for f in form.findings:
         click.echo(f"{f.rule} {f.severity.value} {f.sheet}!{f.cell}: {f.message(obj.lang)}", err=True)

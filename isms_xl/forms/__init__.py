@@ -53,7 +53,10 @@ def _load() -> dict[str, FormSpec]:
 
 FORMS: dict[str, FormSpec] = _load()
 
-_FORM_ID = re.compile(r"(?:ISMS\s*[-_ ]?\s*)?([AB])\s*[-_ ]?\s*(\d{1,2})(?!\d)", re.IGNORECASE)
+# "ISMS-B-02", "B02", "b-2" — but not the "a02" inside "array_formula02": a letter or digit may
+# not come right before the form letter.
+_FORM_ID = re.compile(r"(?:(?<![A-Za-z0-9])ISMS\s*[-_ ]?\s*|(?<![A-Za-z0-9]))([AB])\s*[-_ ]?\s*(\d{1,2})(?!\d)",
+                      re.IGNORECASE)
 
 
 def parse_form_id(text: str) -> str | None:

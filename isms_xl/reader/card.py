@@ -16,6 +16,15 @@ from isms_xl.schema import EmbeddedTable, FormSpec
 from isms_xl.values import EXCEL_ERRORS, parse_value
 
 
+def _section_titles() -> set[str]:
+    from isms_xl.forms import FORMS
+
+    return {t.ja for spec in FORMS.values() for t in spec.tables} | {t.en for spec in FORMS.values() for t in spec.tables}
+
+
+_SECTION_TITLES = _section_titles()
+
+
 @cache
 def _table_matcher(table: EmbeddedTable) -> HeaderMatcher:
     return HeaderMatcher(table.columns, table.key)
@@ -108,6 +117,32 @@ def read_card(spec: FormSpec, grid: SheetGrid, sink: Sink, named: dict[str, Cell
     return Record(values, sheet=grid.name, field_cells=cells, raw=raw_kept, tables=tables)
 
 
+# An embedded table found by its header ends at the next section (another table's title or
+# header, a field label) or after this many blank rows; a single blank row inside loses nothing.
+_MAX_BLANK_RUN = 3
+
+
+def _table_end(table: EmbeddedTable, grid: SheetGrid, first: int, columns: dict[str, int]) -> int:
+    titles = {normalize_header(t) for t in _SECTION_TITLES}
+    last_filled = first - 1
+    blank_run = 0
+    r = first
+    while r < grid.height:
+        values = [grid.value(r, c) for c in columns.values()]
+        if all(_blank(v) for v in values):
+            blank_run += 1
+            if blank_run > _MAX_BLANK_RUN:
+                break
+        else:
+            texts = [normalize_header(v) for v in grid.rows[r] if isinstance(v, str) and v.strip()]
+            if any(t in titles and t != normalize_header(table.ja) for t in texts[:1]):
+                break  # the next embedded table's title
+            blank_run = 0
+            last_filled = r
+        r += 1
+    return last_filled
+
+
 def _read_table(table: EmbeddedTable, grid: SheetGrid, named: tuple[int, int, int, int] | None, sink: Sink,
                 rid: str | None, errors: dict[tuple[int, int], str]) -> list[Record]:
     m = _table_matcher(table)
@@ -127,10 +162,7 @@ def _read_table(table: EmbeddedTable, grid: SheetGrid, named: tuple[int, int, in
         if found is None:
             return []
         columns = dict(found.columns)
-        last = first
-        while last < grid.height and not all(_blank(grid.value(last, c)) for c in columns.values()):
-            last += 1
-        last -= 1
+        last = _table_end(table, grid, first, columns)
     rows: list[Record] = []
     title = normalize_header(table.ja)
     for r in range(first, last + 1):

@@ -47,7 +47,9 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
                  f"必須列「{col.ja}」がありません。見出し: {' / '.join(present_headers)}",
                  f"Required column {col.en} ({col.ja}) is missing; headers found: {' / '.join(present_headers)}")
     for index, text in found.unmatched:
-        sink.add("READ-009", CellRef(grid.name, header_row, index), None, text,
+        # In a two-row header the text of a column merged over both rows sits in the upper row.
+        at = header_row if not _blank(grid.value(header_row, index)) else found.row
+        sink.add("READ-009", CellRef(grid.name, at, index), None, text,
                  f"列「{text}」は様式にない列です（そのまま保持します）",
                  f"Column {text!r} is not in the form (kept untouched)")
     for index, text, key in found.duplicates:
@@ -85,7 +87,8 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
         if not filled[i]:
             pending.append(i)
             continue
-        if id_index is not None and _blank(body[i][id_index]) and _is_totals(body[i]):
+        if id_index is not None and _is_totals(body[i]) and (
+                _blank(body[i][id_index]) or _TOTALS.match(str(body[i][id_index]))):
             continue  # a totals row at the bottom: not a record
         for b in pending:
             sink.add("READ-005", CellRef(grid.name, first + b, 0), None, None,
