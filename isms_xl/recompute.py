@@ -112,7 +112,7 @@ def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col
         _add(out, "CALC-001", spec, form, cell, rid, old,
              f"{col.ja}が計算結果と一致しません（セル: {_show(old)}、正: {_show(new)}）",
              f"{col.en} disagrees with the method (cell: {_show(old)}, correct: {_show(new)})")
-    if calc and form.cell_info and where not in form.formula_cells and not _blank(old):
+    if calc and form.cell_info and not form.has_formula(cell) and not _blank(old):
         _add(out, "CALC-002", spec, form, cell, rid, old,
              f"{col.ja}に数式ではなく値が入力されています（様式では数式）",
              f"{col.en} holds a constant where the form has a formula")

@@ -1,4 +1,5 @@
-"""Decide whether a file is a workbook we can safely hand to an Excel library, before any does.
+"""Decide whether a file is a workbook we can safely hand to an Excel library, before any does,
+and collect on the way what the value reader (python-calamine) cannot tell.
 
 No Excel library parses sheets or shared strings here. ``preflight(path)`` reads the file once
 into memory, hashes it, and then works only on those bytes:
@@ -10,12 +11,16 @@ into memory, hashes it, and then works only on those bytes:
 3. zip bombs are refused from the central directory alone (member count, declared total size,
    per-member ratio), before anything is decompressed;
 4. the content types, ``xl/workbook.xml`` and its rels are parsed with defusedxml to find the
-   sheets and their parts;
+   sheets and their parts, the defined names and the date system;
 5. every member is then decompressed as a stream, never more than its declared size plus one
    byte (a member that inflates past its declaration is refused, so every reader sees what we
    saw); every XML part has its prolog checked for a DOCTYPE (Excel never writes one), and each
-   sheet part is scanned for its ``<dimension>`` and the cell references it really contains,
-   stopping as soon as a limit is passed.
+   sheet part is scanned (``xlsx_scan.SheetScanner``) for its ``<dimension>`` and the cell
+   references it really contains, stopping as soon as a limit is passed. The same single pass
+   collects the formula cells, the error cells and (on request) the cells' style ids, merged
+   ranges, hidden rows and columns, and the sheet's tables;
+6. the styles, theme and table parts are parsed with defusedxml (``xlsx_parts``) for the fill
+   and font colour of each cell style and the tables' names, ranges and columns.
 
 Errors are ``isms_xl.errors.BadInputError`` subclasses with one-line ja/en messages naming the
 file (and the sheet where it applies). Nothing is written anywhere.
@@ -32,82 +37,60 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree as SafeET
+from isms_xl.errors import BadInputError
+from isms_xl.io import xlsx_parts
+from isms_xl.io.xlsx_common import DEFAULT_LIMITS, KiB, Limits, MiB, Where, mib
+from isms_xl.io.xlsx_parts import CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS, DefinedName, TableInfo
+from isms_xl.io.xlsx_scan import CellMap, CellSet, CommentScanner, SheetScanner, TagStream
 
-from isms_xl.errors import (
-    BadInputError,
-    EncryptedWorkbookError,
-    InputPathError,
-    NotAWorkbookError,
-    UnsafeWorkbookError,
-)
+__all__ = ["Limits", "DEFAULT_LIMITS", "SheetInfo", "WorkbookInfo", "DefinedName", "TableInfo",
+           "CellSet", "CellMap", "COLLECT_ALL", "COLLECT_DEFAULT", "preflight"]
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "SheetInfo", "WorkbookInfo", "preflight"]
-
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
-
-EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_COLS = 16_384  # XFD
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What preflight accepts. Defaults are far above any ISMS register and far below what
-    exhausts a desktop; change them with ``dataclasses.replace(DEFAULT_LIMITS, ...)``."""
-
-    #: The file itself; it is read into memory once. Excel files with photos stay well below.
-    max_file_bytes: int = 200 * MiB
-    #: Zip members. Excel writes ~10-50; tens of thousands only come from crafted files, and
-    #: ``zipfile`` holds one object per member in memory.
-    max_members: int = 10_000
-    #: Sum of the members' declared uncompressed sizes. Every member is decompressed once here
-    #: (~1 s per GiB), and readers need several times that in memory.
-    max_total_uncompressed: int = 1 * GiB
-    #: Uncompressed:compressed ratio above which a large member is a bomb. Sheet XML written by
-    #: Excel compresses 5-30:1 (at most ~65:1 in the 993 Excel-saved test files); deflate's
-    #: ceiling is ~1030:1, which is what a bomb of zeros reaches.
-    max_ratio: float = 200.0
-    #: The ratio applies only to members whose declared size is above this (tiny members can
-    #: reach high ratios harmlessly).
-    ratio_min_bytes: int = 1 * MiB
-    #: Rows x columns of a sheet's used range, counted from A1 (openpyxl's iter_rows creates
-    #: every cell of it, calamine allocates it as one dense grid, ~32 bytes a cell). 10 million
-    #: is 100,000 rows x 100 columns; A1:XFD1048576 is 17 billion. The range covers the
-    #: dimension, every cell reference, merged and hyperlink ranges and comments (openpyxl
-    #: creates cells for those). Also caps the cell elements in a part, and the total area of
-    #: merged and hyperlink ranges.
-    max_cells: int = 10_000_000
-    #: The XML prolog (declaration, comments) must end within this many bytes of a part.
-    max_prolog_bytes: int = 64 * KiB
-
-    def __post_init__(self) -> None:
-        for name in ("max_file_bytes", "max_members", "max_total_uncompressed",
-                     "ratio_min_bytes", "max_cells", "max_prolog_bytes"):
-            if int(getattr(self, name)) <= 0:
-                raise ValueError(f"Limits.{name} must be positive")
-        if self.max_ratio <= 1:
-            raise ValueError("Limits.max_ratio must be above 1")
-
-
-DEFAULT_LIMITS = Limits()
+#: What ``preflight(collect=...)`` can collect from the cells. Merged ranges, hidden rows and
+#: columns, tables, defined names, colours and the date system always come (they cost nothing).
+COLLECT_ALL = ("formulas", "errors", "styles")
+#: The default: what the reader needs for every sheet. On a 50,000 x 24 register (see
+#: tests/test_xlsx_scan_speed.py) the checks alone take ~0.5x a bare python-calamine read,
+#: errors add nothing measurable, formulas ~0.15x, style ids ~0.7x: those are asked for.
+COLLECT_DEFAULT = ("formulas", "errors")
 
 
 @dataclass(frozen=True)
 class SheetInfo:
+    """One sheet. Cells are (row, col), 0-based (A1 is (0, 0)); ``None`` means not collected
+    (see ``preflight(collect=...)``)."""
+
     name: str
     part: str  # zip member, e.g. "xl/worksheets/sheet1.xml"
     type: str  # "worksheet" | "chartsheet" | "dialogsheet" | "macrosheet"
     state: str  # "visible" | "hidden" | "veryHidden"
-    dimension: str | None  # the <dimension ref> as written; None when absent
-    max_row: int  # the largest row of any cell in the part (0: no cells)
+    dimension: str | None  # the (first) <dimension ref> as written; None when absent
+    max_row: int  # the largest row of any cell in the part, 1-based (0: no cells)
     max_col: int  # the largest column of any cell (1 = A)
     cells: int  # number of cell elements
+    #: Cells with an <f> child: normal, shared (the master and its <f t="shared" si/> children),
+    #: array and data-table formulas. Behaves like a frozenset of (row, col).
+    formula_cells: CellSet | None = None
+    #: The kind of the formula cells that are not normal: "shared", "array" or "dataTable".
+    formula_kinds: CellMap | None = None
+    #: Cells with t="e" and a value (formula results included) -> the <v> text, e.g. "#N/A".
+    #: python-calamine reads these cells as "".
+    error_cells: CellMap | None = None
+    #: Cells with a non-zero s -> s, the index into ``WorkbookInfo.fills`` / ``fonts_rgb``; a cell
+    #: that is not here has style 0. Only with collect=(..., "styles").
+    style_ids: CellMap | None = None
+    #: Merged ranges (first row, first col, last row, last col), 0-based and inclusive, in
+    #: file order.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    hidden_rows: frozenset[int] = frozenset()  # rows with <row hidden="1">, 0-based
+    #: With <sheetFormatPr zeroHeight="1"> every row the part does not list is hidden too.
+    rows_hidden_by_default: bool = False
+    hidden_cols: frozenset[int] = frozenset()  # from <col min max hidden="1">, 0-based
+    tables: tuple[TableInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,12 +103,31 @@ class WorkbookInfo:
     sha256: str  # of the bytes checked; compare before writing to detect a concurrent change
     size: int  # bytes
     uncompressed_size: int  # sum of the zip members' sizes
+    #: For each cell style (a cell's s="N", cellXfs in styles.xml): its fill's foreground colour
+    #: as "RRGGBB" (uppercase, no alpha), or None (no fill, pattern "none", automatic colour).
+    #: Theme and indexed colours are resolved with the workbook's theme and palette (tint
+    #: applied, as Excel does); one the workbook does not define stays "theme:N" / "indexed:N".
+    #: A gradient gives its first stop's colour.
+    fills: tuple[str | None, ...] = ()
+    #: The same for each cell style's font colour (None: automatic, usually black).
+    fonts_rgb: tuple[str | None, ...] = ()
+    #: Every <definedName> of xl/workbook.xml in file order (print areas and titles included).
+    defined_names: tuple[DefinedName, ...] = ()
+    date1904: bool = False  # <workbookPr date1904="1">: serial dates count from 1904-01-01
+    collected: tuple[str, ...] = field(default=COLLECT_DEFAULT)
 
     def sheet(self, name: str) -> SheetInfo:
         for s in self.sheets:
             if s.name == name:
                 return s
         raise KeyError(f"{name!r} not in {[s.name for s in self.sheets]}")
+
+    def fill(self, style_id: int) -> str | None:
+        """The fill colour of cell style ``style_id`` (None when out of range)."""
+        return self.fills[style_id] if 0 <= style_id < len(self.fills) else None
+
+    def font_rgb(self, style_id: int) -> str | None:
+        return self.fonts_rgb[style_id] if 0 <= style_id < len(self.fonts_rgb) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,19 +136,27 @@ class WorkbookInfo:
 _CHUNK = 1 * MiB
 
 
-def preflight(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> WorkbookInfo:
+def preflight(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS,
+              collect: Collection[str] = COLLECT_DEFAULT) -> WorkbookInfo:
     """Check ``path`` before any Excel library parses it; return what it is.
+
+    ``collect`` says what to gather from the cells on the way: any of "formulas", "errors",
+    "styles" (``COLLECT_ALL``). The checks are the same whatever is collected.
 
     Raises InputPathError (missing, a folder, unreadable), NotAWorkbookError, EncryptedWorkbookError
     or UnsafeWorkbookError, each with a one-line ja/en message naming the file.
     """
+    unknown = set(collect) - set(COLLECT_ALL)
+    if unknown or isinstance(collect, str):
+        raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {collect!r}")
+    wanted = tuple(c for c in COLLECT_ALL if c in collect)
     p = Path(path)
     data = _read_file(p, limits)
     digest = hashlib.sha256(data).hexdigest()
-    where = _Where(str(p))
+    where = Where(str(p))
     head = data[:8]
     if head.startswith(b"PK\x03\x04"):
-        return _check_zip(p, data, digest, limits, where)
+        return _check_zip(p, data, digest, limits, where, wanted)
     if head.startswith(b"PK\x05\x06") or head.startswith(b"PK\x07\x08"):
         raise where.not_workbook("zip_empty", "中身のない（または壊れた）zip ファイルです",
                                  "an empty or broken zip archive")
@@ -158,66 +168,15 @@ def preflight(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-# --------------------------------------------------------------------------------------------
-# Messages
-
 _SAVE_AS_JA = "Excel で開いて .xlsx で保存してください"
 _SAVE_AS_EN = "open it in Excel and save as .xlsx"
-
-
-_CONTROL = dict.fromkeys([*range(32), 127, 0x2028, 0x2029, 0x85])
-
-
-def _one_line(text: str) -> str:
-    """Sheet names and paths come from the input; keep the message on one line."""
-    if not any(ord(ch) in _CONTROL for ch in text):
-        return text
-    return "".join(repr(ch)[1:-1] if ord(ch) in _CONTROL else ch for ch in text)
-
-
-class _Where:
-    """Builds the errors for one file (and optionally one sheet) so every message names it."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def _make(self, cls: type[BadInputError], reason: str, ja: str, en: str,
-              sheet: str | None) -> BadInputError:
-        path = _one_line(self.path)
-        if sheet is None:
-            return cls(f"{path}: {ja}", f"{path}: {en}", reason=reason, path=self.path)
-        shown = _one_line(sheet)
-        return cls(f"{path}: シート「{shown}」: {ja}", f"{path}: sheet '{shown}': {en}",
-                   reason=reason, path=self.path, sheet=sheet)
-
-    def path_error(self, reason: str, ja: str, en: str) -> BadInputError:
-        return self._make(InputPathError, reason, ja, en, None)
-
-    def not_workbook(self, reason: str, ja: str, en: str, sheet: str | None = None) -> BadInputError:
-        return self._make(NotAWorkbookError, reason, f"Excel ブック（.xlsx）ではありません。{ja}",
-                          f"not an Excel workbook (.xlsx): {en}", sheet)
-
-    def corrupt(self, reason: str, ja: str, en: str, sheet: str | None = None) -> BadInputError:
-        return self._make(NotAWorkbookError, reason,
-                          f"ファイルが壊れているか途中で切れています（{ja}）。"
-                          "元のファイルかバックアップから取り直してください",
-                          f"the file is corrupt or truncated ({en}); "
-                          "get it again from its source or a backup",
-                          sheet)
-
-    def unsafe(self, reason: str, ja: str, en: str, sheet: str | None = None) -> BadInputError:
-        return self._make(UnsafeWorkbookError, reason, f"{ja}（安全のため読み込みを中止しました）",
-                          f"{en} (refused as unsafe to read)", sheet)
-
-    def encrypted(self, reason: str, ja: str, en: str) -> BadInputError:
-        return self._make(EncryptedWorkbookError, reason, ja, en, None)
 
 
 # --------------------------------------------------------------------------------------------
 # The file
 
 def _read_file(p: Path, limits: Limits) -> bytes:
-    w = _Where(str(p))
+    w = Where(str(p))
     data = b""
     too_large = False
     try:
@@ -227,25 +186,26 @@ def _read_file(p: Path, limits: Limits) -> bytes:
             raise w.path_error("folder", "フォルダーです（ファイルを指定してください）", "a folder, not a file")
         if not p.is_file():
             raise w.path_error("not_a_file", "通常のファイルではありません", "not a regular file")
-        too_large = p.stat().st_size > limits.max_file_bytes
+        size = p.stat().st_size
+        too_large = size > limits.max_file_bytes
         if not too_large:
             with p.open("rb") as fh:
-                data = fh.read(limits.max_file_bytes + 1)  # +1: it may have grown meanwhile
+                # read(n) allocates n bytes up front: ask for the size (+1: it may have grown
+                # meanwhile), and for the rest up to the limit only when it did.
+                data = fh.read(size + 1)
+                if len(data) > size:
+                    data += fh.read(limits.max_file_bytes + 1 - len(data))
     except PermissionError:
         raise w.path_error("unreadable", "読み取る権限がありません", "permission denied") from None
     except OSError as err:
         raise w.path_error("unreadable", f"読み取れません（{err.strerror or err}）",
                            f"cannot be read ({err.strerror or err})") from None
     if too_large or len(data) > limits.max_file_bytes:
-        raise w.unsafe("file_too_large", f"ファイルが {_mib(limits.max_file_bytes)} を超えています",
-                       f"the file is larger than {_mib(limits.max_file_bytes)}")
+        raise w.unsafe("file_too_large", f"ファイルが {mib(limits.max_file_bytes)} を超えています",
+                       f"the file is larger than {mib(limits.max_file_bytes)}")
     if not data:
         raise w.not_workbook("empty", "空のファイル（0 バイト）です", "the file is empty (0 bytes)")
     return data
-
-
-def _mib(n: int) -> str:
-    return f"{n / MiB:,.0f} MiB" if n >= MiB else f"{n:,} bytes"
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,7 +214,7 @@ def _mib(n: int) -> str:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _refuse_ole(data: bytes, where: _Where) -> None:
+def _refuse_ole(data: bytes, where: Where) -> None:
     try:
         import olefile  # installed with msoffcrypto-tool
     except ImportError:  # pragma: no cover - depends on the environment
@@ -289,7 +249,7 @@ def _refuse_ole(data: bytes, where: _Where) -> None:
 _TEXT_HEAD = 64 * KiB
 
 
-def _refuse_other(data: bytes, where: _Where) -> None:
+def _refuse_other(data: bytes, where: Where) -> None:
     name = Path(where.path).name
     if name.startswith("~$") and len(data) < 4 * KiB:
         # A folder scan picks these up: Excel's marker that someone has the workbook open.
@@ -351,28 +311,11 @@ def _looks_like_csv(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # The zip
 
-_CT_MAIN = {
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ("xlsx", False),
-    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": ("xlsm", False),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": ("xlsx", True),
-    "application/vnd.ms-excel.template.macroEnabled.main+xml": ("xlsm", True),
-}
-_CT_ADDIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
-_WORKBOOK = "xl/workbook.xml"
-_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
-_CONTENT_TYPES = "[Content_Types].xml"
-_SHEET_TYPES = {  # relationship type (its last path segment) -> SheetInfo.type
-    "worksheet": "worksheet",
-    "chartsheet": "chartsheet",
-    "dialogsheet": "dialogsheet",
-    "xlMacrosheet": "macrosheet",
-    "xlIntlMacrosheet": "macrosheet",
-}
-_STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-_MAX_PARSED_PART = 64 * MiB  # content types, workbook.xml and its rels are parsed in memory
+_MAX_PARSED_PART = 64 * MiB  # each of content types, workbook.xml, rels; styles, theme and tables together
 
 
-def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: _Where) -> WorkbookInfo:
+def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
+               collect: tuple[str, ...]) -> WorkbookInfo:
     # Each central-directory entry starts with this signature, so the count bounds the number
     # of members before zipfile builds one object per entry.
     if data.count(b"PK\x01\x02") > limits.max_members:
@@ -386,27 +329,46 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: _Where)
         _check_central_directory(infos, limits, where)
         names = {i.filename for i in infos}
         _refuse_other_zip_formats(zf, names, where)
-        for required in (_CONTENT_TYPES, _WORKBOOK, _WORKBOOK_RELS):
+        for required in (CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS):
             if required not in names:
                 raise where.corrupt("missing_part", f"必要な部品 {required} がありません",
                                     f"the part {required} is missing")
         reader = _MemberReader(zf, limits, where)
         by_name = {i.filename: i for i in infos}
-        kind, is_template = _workbook_kind(reader.read_xml(by_name[_CONTENT_TYPES]), where)
-        sheets, unlisted = _sheet_parts(reader.read_xml(by_name[_WORKBOOK]),
-                                        reader.read_xml(by_name[_WORKBOOK_RELS]), names, where)
-        part_to_sheet = {s.part: s for s in sheets + unlisted}
-        scans = {s.part: _SheetScanner(limits, where, s.name)
-                 for s in sheets + unlisted if s.type != "chartsheet"}
-        done = {_CONTENT_TYPES, _WORKBOOK, _WORKBOOK_RELS}
+        kind, is_template = xlsx_parts.workbook_kind(reader.read_xml(by_name[CONTENT_TYPES]), where)
+        book = xlsx_parts.workbook(reader.read_xml(by_name[WORKBOOK]),
+                                   reader.read_xml(by_name[WORKBOOK_RELS]), names, where)
+        part_to_sheet = {s.part: s for s in book.sheets + book.unlisted}
+        listed = {s.part for s in book.sheets}
+        scans: dict[str, SheetScanner] = {}
+        for s in book.sheets + book.unlisted:
+            if s.type != "chartsheet":
+                shown = s.part in listed  # unlisted parts are only checked
+                scans[s.part] = SheetScanner(
+                    limits, where, s.name, formulas=shown and "formulas" in collect,
+                    errors=shown and "errors" in collect, styles=shown and "styles" in collect)
+        done = {CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS}
         # openpyxl creates a cell for every comment, so comments extend their sheet's range.
-        comments: dict[str, _CommentScanner] = {}
+        comments: dict[str, CommentScanner] = {}
+        table_parts: dict[str, dict[str, str]] = {}  # sheet part -> r:id -> table part
         for part, scanner in scans.items():
             rels_name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
             if rels_name in by_name:
-                for target in _comment_parts(reader.read_xml(by_name[rels_name]), part, rels_name, where):
-                    comments[target] = _CommentScanner(scanner)
+                comment_parts, tables = xlsx_parts.sheet_rels(
+                    reader.read_xml(by_name[rels_name]), part, rels_name, where)
+                for target in comment_parts:
+                    comments[target] = CommentScanner(scanner)
+                table_parts[part] = tables
                 done.add(rels_name)
+        # Small parts parsed after the pass (kept as they stream by).
+        keep = {book.styles_part, book.theme_part} | {t for ts in table_parts.values() for t in ts.values()}
+        kept: dict[str, list[bytes]] = {}
+        total = 0
+        for name in sorted(n for n in keep if n in by_name):
+            total += by_name[name].file_size
+            if total > _MAX_PARSED_PART:
+                raise _part_too_large(where, name)
+            kept[name] = []
         for info in infos:
             name = info.filename
             if name in done or name.endswith("/"):
@@ -417,32 +379,64 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: _Where)
             if _is_xml_name(name) or sheet is not None:
                 checker = _PrologChecker(name, limits, where, label, strict_encoding=sheet is not None)
                 sinks.append(checker.feed)
-            stream: _TagStream | None = scans.get(name) or comments.get(name)
+            stream: TagStream | None = scans.get(name) or comments.get(name)
             if stream is not None:
                 sinks.append(stream.feed)
+            if name in kept:
+                sinks.append(kept[name].append)
             reader.stream(info, sinks, label)
             if stream is not None:
                 stream.close()
+
+        def part_bytes(name: str | None) -> bytes | None:
+            return b"".join(kept[name]) if name in kept else None
+
+        theme = xlsx_parts.theme_colors(part_bytes(book.theme_part))
+        fills, fonts = xlsx_parts.styles(part_bytes(book.styles_part), book.styles_part or "", theme, where)
         result = []
-        for s in sheets:
+        for s in book.sheets:
             sc = scans.get(s.part)
+            if sc is None:  # a chartsheet: no cells
+                empty_set = CellSet() if "formulas" in collect else None
+                empty_map = CellMap() if "formulas" in collect else None
+                result.append(SheetInfo(
+                    name=s.name, part=s.part, type=s.type, state=s.state, dimension=None,
+                    max_row=0, max_col=0, cells=0, formula_cells=empty_set, formula_kinds=empty_map,
+                    error_cells=CellMap() if "errors" in collect else None,
+                    style_ids=CellMap() if "styles" in collect else None))
+                continue
+            tables = []
+            for rid in sc.table_ids:
+                part = table_parts.get(s.part, {}).get(rid)
+                data_ = part_bytes(part)
+                if part is not None and data_ is not None:
+                    tables.append(xlsx_parts.table(data_, part, where, s.name))
             result.append(SheetInfo(
-                name=s.name, part=s.part, type=s.type, state=s.state,
-                dimension=sc.dimension if sc else None,
-                max_row=sc.max_row if sc else 0, max_col=sc.max_col if sc else 0,
-                cells=sc.cells if sc else 0))
+                name=s.name, part=s.part, type=s.type, state=s.state, dimension=sc.dimension,
+                max_row=sc.max_row, max_col=sc.max_col, cells=sc.cells,
+                formula_cells=sc.formula_cells(), formula_kinds=sc.formula_kinds(),
+                error_cells=sc.error_cells(), style_ids=sc.style_ids(),
+                merged=tuple(sc.merged), hidden_rows=frozenset(sc.hidden_rows),
+                rows_hidden_by_default=sc.zero_height, hidden_cols=frozenset(sc.hidden_cols),
+                tables=tuple(tables)))
         return WorkbookInfo(
             path=p, kind=kind, is_template=is_template, sheets=tuple(result),
             has_vba=any(n.lower() == "xl/vbaproject.bin" for n in names),
-            sha256=digest, size=len(data), uncompressed_size=sum(i.file_size for i in infos))
+            sha256=digest, size=len(data), uncompressed_size=sum(i.file_size for i in infos),
+            fills=fills, fonts_rgb=fonts, defined_names=book.defined_names, date1904=book.date1904,
+            collected=collect)
 
 
-def _too_many_members(where: _Where, limits: Limits) -> BadInputError:
+def _part_too_large(where: Where, name: str) -> BadInputError:
+    return where.unsafe("part_too_large", f"部品 {name} が大きすぎます", f"the part {name} is too large")
+
+
+def _too_many_members(where: Where, limits: Limits) -> BadInputError:
     return where.unsafe("too_many_members", f"zip の部品が {limits.max_members:,} 個を超えています",
                         f"more than {limits.max_members:,} zip members")
 
 
-def _check_central_directory(infos: list[zipfile.ZipInfo], limits: Limits, where: _Where) -> None:
+def _check_central_directory(infos: list[zipfile.ZipInfo], limits: Limits, where: Where) -> None:
     """Zip-bomb limits from the declared sizes alone, before anything is decompressed."""
     if len(infos) > limits.max_members:
         raise _too_many_members(where, limits)
@@ -467,8 +461,8 @@ def _check_central_directory(infos: list[zipfile.ZipInfo], limits: Limits, where
         if total > limits.max_total_uncompressed:
             raise where.unsafe(
                 "zip_bomb",
-                f"展開後のサイズが {_mib(limits.max_total_uncompressed)} を超えます（zip 爆弾の疑い）",
-                f"it would expand to more than {_mib(limits.max_total_uncompressed)} (zip bomb?)")
+                f"展開後のサイズが {mib(limits.max_total_uncompressed)} を超えます（zip 爆弾の疑い）",
+                f"it would expand to more than {mib(limits.max_total_uncompressed)} (zip bomb?)")
         if (info.file_size > limits.ratio_min_bytes
                 and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
             ratio = info.file_size / max(info.compress_size, 1)
@@ -478,8 +472,8 @@ def _check_central_directory(infos: list[zipfile.ZipInfo], limits: Limits, where
                 f"the part {info.filename} has an abnormal compression ratio ({ratio:,.0f}:1, zip bomb?)")
 
 
-def _refuse_other_zip_formats(zf: zipfile.ZipFile, names: set[str], where: _Where) -> None:
-    if _WORKBOOK in names:
+def _refuse_other_zip_formats(zf: zipfile.ZipFile, names: set[str], where: Where) -> None:
+    if WORKBOOK in names:
         return
     if "mimetype" in names:
         try:
@@ -498,118 +492,14 @@ def _refuse_other_zip_formats(zf: zipfile.ZipFile, names: set[str], where: _Wher
         raise where.not_workbook("docx", "Word 文書（.docx）です", "a Word document (.docx)")
     if "ppt/presentation.xml" in names:
         raise where.not_workbook("pptx", "PowerPoint ファイル（.pptx）です", "a PowerPoint file (.pptx)")
-    if _WORKBOOK not in names and _CONTENT_TYPES not in names:
+    if WORKBOOK not in names and CONTENT_TYPES not in names:
         raise where.not_workbook("zip", "Excel ブックではない zip ファイルです",
                                  "a zip archive that is not an Excel workbook")
 
 
+
 def _is_xml_name(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels", ".vml"))
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _parse_xml(data: bytes, part: str, where: _Where):
-    try:
-        return SafeET.fromstring(data, forbid_dtd=True)
-    except Exception:  # noqa: BLE001 - defusedxml/expat raise several types; all mean "bad XML"
-        # DTDs were refused by the prolog check already; what is left is malformed XML.
-        raise where.corrupt("bad_xml", f"部品 {part} の XML が壊れています",
-                            f"the XML of {part} is malformed") from None
-
-
-def _workbook_kind(ct_xml: bytes, where: _Where) -> tuple[str, bool]:
-    root = _parse_xml(ct_xml, _CONTENT_TYPES, where)
-    main: list[tuple[str, str]] = []  # (part name, content type)
-    defaults: set[str] = set()
-    for el in root:
-        tag = _local(el.tag)
-        ctype = el.get("ContentType", "")
-        if tag == "Override" and (ctype in _CT_MAIN or ctype == _CT_ADDIN):
-            main.append((el.get("PartName", ""), ctype))
-        elif tag == "Default":
-            defaults.add(ctype)
-    if not main:
-        # openpyxl falls back to a Default of a workbook type (some writers reassign .xml).
-        fallback = [ct for ct in _CT_MAIN if ct in defaults]
-        if not fallback:
-            raise where.corrupt("content_types", "ブック本体の種類が [Content_Types].xml にありません",
-                                "[Content_Types].xml declares no workbook part")
-        main = [("/" + _WORKBOOK, fallback[0])]
-    if len(main) > 1 or main[0][0].lower() != "/" + _WORKBOOK:
-        # Readers differ in where they look (openpyxl: content types; calamine: the fixed
-        # name), so anything but the one usual place could show them different workbooks.
-        raise where.unsafe("workbook_part", "ブック本体の場所が通常と異なります",
-                           "the workbook part is not the usual single xl/workbook.xml")
-    if main[0][1] == _CT_ADDIN:
-        raise where.not_workbook("xlam", "Excel アドイン（.xlam）です", "an Excel add-in (.xlam)")
-    return _CT_MAIN[main[0][1]]
-
-
-@dataclass(frozen=True)
-class _SheetRef:
-    name: str
-    part: str
-    type: str
-    state: str
-
-
-def _sheet_parts(wb_xml: bytes, rels_xml: bytes, names: set[str],
-                 where: _Where) -> tuple[list[_SheetRef], list[_SheetRef]]:
-    """The sheets the workbook lists, and sheet-like parts it does not list."""
-    wb = _parse_xml(wb_xml, _WORKBOOK, where)
-    if wb.tag.startswith("{" + _STRICT_NS + "}"):
-        raise where.not_workbook("strict", f"Strict Open XML 形式です。{_SAVE_AS_JA}（Excel ブック形式）",
-                                 f"Strict Open XML format; {_SAVE_AS_EN} (Excel Workbook)")
-    rels = _parse_xml(rels_xml, _WORKBOOK_RELS, where)
-    targets: dict[str, tuple[str, str]] = {}  # rel id -> (type, resolved part)
-    for rel in rels:
-        if _local(rel.tag) != "Relationship" or rel.get("TargetMode", "").lower() == "external":
-            continue
-        rtype = rel.get("Type", "").rsplit("/", 1)[-1]
-        targets[rel.get("Id", "")] = (rtype, _resolve_target(rel.get("Target", "")))
-    sheets: list[_SheetRef] = []
-    for el in (child for parent in wb if _local(parent.tag) == "sheets" for child in parent):
-        if _local(el.tag) != "sheet":
-            continue
-        name = el.get("name", "")
-        rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-        target = targets.get(rid or "")
-        if target is None or target[0] not in _SHEET_TYPES:
-            raise where.corrupt("sheet_rel", "シートの参照先がありません", "the sheet has no part", sheet=name)
-        if target[1] not in names:
-            raise where.corrupt("missing_part", f"シートの部品 {target[1]} がありません",
-                                f"the sheet part {target[1]} is missing", sheet=name)
-        sheets.append(_SheetRef(name, target[1], _SHEET_TYPES[target[0]], el.get("state", "visible")))
-    if not sheets:
-        raise where.corrupt("no_sheets", "シートがありません", "the workbook has no sheets")
-    # Sheet-like parts the workbook does not list are scanned too: a reader that finds its
-    # parts another way must not meet an unchecked sheet.
-    listed = {s.part for s in sheets}
-    unlisted: list[_SheetRef] = []
-    for n in sorted(names):
-        folder = n.lower().split("/")[:2]
-        if (len(folder) == 2 and folder[0] == "xl"
-                and folder[1] in ("worksheets", "macrosheets", "dialogsheets")
-                and n.lower().endswith(".xml") and n not in listed):
-            unlisted.append(_SheetRef(n, n, "worksheet", "unlisted"))
-    return sheets, unlisted
-
-
-def _resolve_target(target: str, base: str = "xl") -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target[1:])
-    return posixpath.normpath(posixpath.join(base, target))
-
-
-def _comment_parts(rels_xml: bytes, sheet_part: str, rels_name: str, where: _Where) -> list[str]:
-    rels = _parse_xml(rels_xml, rels_name, where)
-    return [_resolve_target(rel.get("Target", ""), posixpath.dirname(sheet_part))
-            for rel in rels
-            if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/comments")
-            and rel.get("TargetMode", "").lower() != "external"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -624,15 +514,14 @@ class _MemberReader:
     the bomb limits hold for those readers too.
     """
 
-    def __init__(self, zf: zipfile.ZipFile, limits: Limits, where: _Where) -> None:
+    def __init__(self, zf: zipfile.ZipFile, limits: Limits, where: Where) -> None:
         self.zf = zf
         self.limits = limits
         self.where = where
 
     def read_xml(self, info: zipfile.ZipInfo) -> bytes:
         if info.file_size > _MAX_PARSED_PART:
-            raise self.where.unsafe("part_too_large", f"部品 {info.filename} が大きすぎます",
-                                    f"the part {info.filename} is too large")
+            raise _part_too_large(self.where, info.filename)
         parts: list[bytes] = []
         checker = _PrologChecker(info.filename, self.limits, self.where, None, strict_encoding=True)
         self.stream(info, [checker.feed, parts.append], None)
@@ -687,7 +576,7 @@ class _PrologChecker:
     must be in an ASCII-compatible encoding, because their scans look for ASCII bytes.
     """
 
-    def __init__(self, part: str, limits: Limits, where: _Where, sheet: str | None,
+    def __init__(self, part: str, limits: Limits, where: Where, sheet: str | None,
                  *, strict_encoding: bool) -> None:
         self.part, self.limits, self.where, self.sheet = part, limits, where, sheet
         self.strict_encoding = strict_encoding
@@ -752,253 +641,3 @@ class _PrologChecker:
         if final:
             raise self._unsafe("prolog", "XML の前置きが長すぎます", "the XML prolog is too long")
         return False
-
-
-# --------------------------------------------------------------------------------------------
-# Scanning sheet parts
-
-# Excel, LibreOffice, openpyxl and XlsxWriter write every cell as <c r="A1" ...> and every
-# row as <row r="1" ...>. Those are found with literal-prefix regexes (fast); a chunk where the
-# number of "<c"/"<row" tag starts differs from the canonical matches has some other form
-# (cells without r, prefixes, odd quoting, entities) and is scanned tag by tag instead.
-_CANON_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
-_PREFIXED_CELL_OR_ROW = re.compile(rb":(?:c|row)")
-_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIGITS = b"0123456789"
-_CANON_ROW = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
-# Attribute text that honours quotes (a ">" may appear inside a quoted value) and never
-# crosses a "<" (which XML forbids in attributes), so a match never spans a chunk boundary.
-_ATTRS = rb"""((?:[^>"'<]|"[^"<]*"|'[^'<]*')*)"""
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(c|row|dimension)(?=[\s/>])" + _ATTRS + rb">")
-_DIM = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?dimension(?=[\s/>])" + _ATTRS + rb">")
-_RANGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:mergeCell|hyperlink)(?=[\s/>])" + _ATTRS + rb">")
-_COMMENT_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?comment(?=[\s/>])" + _ATTRS + rb">")
-_RANGE_END = re.compile(rb"^\$?([A-Za-z]{0,10})\$?([0-9]{0,15})$")
-_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ATTR_REF = re.compile(rb"""(?:^|\s)ref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_LOOSE_REF = re.compile(rb"^\$?([A-Za-z]{1,10})\$?([0-9]{1,15})$")
-_CARRY_LIMIT = 1 * MiB  # no tag is this long; text in a cell is at most 32,767 characters
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    s = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def _range_bounds(value: bytes) -> tuple[int, int, int, int] | None:
-    """(first row, first col, last row, last col) of "B2", "A1:C3", "A:C" or "2:5"."""
-    ends = []
-    for part in value.strip().split(b":"):
-        m = _RANGE_END.match(part.strip())
-        if m is None or not (m.group(1) or m.group(2)):
-            return None
-        ends.append((int(m.group(2)) if m.group(2) else None,
-                     _col_number(m.group(1)) if m.group(1) else None))
-    if not 1 <= len(ends) <= 2:
-        return None
-    rows = [r for r, _ in ends if r is not None]
-    cols = [c for _, c in ends if c is not None]
-    # A missing part means whole columns ("A:C") or whole rows ("2:5").
-    r1, r2 = (min(rows), max(rows)) if len(rows) == len(ends) else (1, EXCEL_MAX_ROWS)
-    c1, c2 = (min(cols), max(cols)) if len(cols) == len(ends) else (1, EXCEL_MAX_COLS)
-    return r1, c1, r2, c2
-
-
-class _TagStream:
-    """Feeds a part's XML in pieces that end just before a "<", so no tag is ever split."""
-
-    def __init__(self, where: _Where, sheet: str | None) -> None:
-        self.where, self.sheet = where, sheet
-        self.carry = b""
-
-    def feed(self, chunk: bytes) -> None:
-        buf = self.carry + chunk if self.carry else chunk
-        cut = buf.rfind(b"<")
-        if cut <= 0:
-            if len(buf) > _CARRY_LIMIT:
-                raise self._unsafe("malformed", "XML が異常です（タグが長すぎます）",
-                                   "abnormal XML (a tag is too long)")
-            self.carry = buf
-            return
-        self.carry = buf[cut:]
-        self._scan(buf[:cut])
-
-    def close(self) -> None:
-        if self.carry:
-            self._scan(self.carry)
-            self.carry = b""
-
-    def _unsafe(self, reason: str, ja: str, en: str) -> BadInputError:
-        return self.where.unsafe(reason, ja, en, self.sheet)
-
-    def _scan(self, buf: bytes) -> None:
-        raise NotImplementedError
-
-
-class _SheetScanner(_TagStream):
-    """Bounds a sheet part's used range from its dimension and its real cell references.
-
-    Memory is bounded (a 1 MiB chunk plus an unfinished tag); it stops at the first limit
-    passed. Cells without an r attribute are placed as openpyxl does (next column of the
-    current row). Merged ranges and hyperlink ranges count too: openpyxl creates a cell for
-    every cell they cover.
-    """
-
-    def __init__(self, limits: Limits, where: _Where, sheet: str | None) -> None:
-        super().__init__(where, sheet)
-        self.limits = limits
-        self.dimension: str | None = None
-        self.dim_row = self.dim_col = 0
-        self.max_row = self.max_col = 0
-        self.cells = 0
-        self.row_counter = 0  # openpyxl's counters for cells and rows without r
-        self.col_counter = 0
-        self.other_row = self.other_col = 0  # merges, hyperlinks, comments
-        self.other_area = 0
-
-    def _scan(self, buf: bytes) -> None:
-        if b"dimension" in buf:
-            for m in _DIM.finditer(buf):
-                self._dimension(m.group(1))
-        if b"mergeCell" in buf or b"hyperlink" in buf:
-            for m in _RANGE_TAG.finditer(buf):
-                self.add_range(m.group(1))
-        cells = _CANON_CELL.findall(buf)
-        rows = _CANON_ROW.findall(buf)
-        if (buf.count(b"<c") == len(cells) and buf.count(b"<row") == len(rows)
-                and not _PREFIXED_CELL_OR_ROW.search(buf)):
-            self._fast(buf, cells, rows)
-        else:
-            self._slow(buf)
-        self._check()
-
-    def _fast(self, buf: bytes, cells: list[bytes], rows: list[bytes]) -> None:
-        if cells:
-            # Splitting the joined refs with translate() keeps the per-cell work in C.
-            joined = b" ".join(cells)
-            cell_rows = set(joined.translate(None, _UPPER).split())
-            cell_cols = set(joined.translate(None, _DIGITS).split())
-            self.max_row = max(self.max_row, max(map(int, cell_rows)))
-            self.max_col = max(self.max_col, max(map(_col_number, cell_cols)))
-            self.cells += len(cells)
-        # Keep openpyxl's counters right for a later chunk with cells without r.
-        last_row = buf.rfind(b"<row r=")
-        last_cell = buf.rfind(b"<c r=")
-        if rows:
-            self.row_counter = int(rows[-1])
-        if cells and last_cell > last_row:
-            self.col_counter = _col_number(cells[-1].translate(None, _DIGITS))
-        elif rows:
-            self.col_counter = 0
-
-    def _slow(self, buf: bytes) -> None:
-        for m in _TAG.finditer(buf):
-            name, attrs = m.group(1), m.group(2)
-            if name == b"dimension":
-                continue
-            r = _ATTR_R.search(attrs)
-            value = None if r is None else (r.group(1) if r.group(1) is not None else r.group(2))
-            if name == b"row":
-                if value is None:
-                    self.row_counter += 1
-                elif value.isdigit():
-                    self.row_counter = int(value)
-                else:
-                    raise self._odd_ref(value)
-                self.col_counter = 0
-                continue
-            self.cells += 1
-            if value is None:
-                self.col_counter += 1
-                row, col = self.row_counter, self.col_counter
-            else:
-                ref = _LOOSE_REF.match(value)
-                if ref is None:
-                    raise self._odd_ref(value)
-                row, col = int(ref.group(2)), _col_number(ref.group(1))
-                self.col_counter = col
-            if row > self.max_row:
-                self.max_row = row
-            if col > self.max_col:
-                self.max_col = col
-            if self.cells % 65536 == 0:
-                self._check()
-
-    def _odd_ref(self, value: bytes) -> BadInputError:
-        shown = value[:40].decode("ascii", "replace")
-        return self._unsafe("cell_ref", f"セル参照 r=\"{shown}\" が異常です", f"abnormal cell reference r=\"{shown}\"")
-
-    def _dimension(self, attrs: bytes) -> None:
-        r = _ATTR_REF.search(attrs)
-        if r is None:
-            return
-        value = r.group(1) if r.group(1) is not None else r.group(2)
-        if b"&" in value:  # an entity could spell any range to an XML parser
-            raise self._unsafe("dimension", "使用範囲（dimension）の記述が異常です",
-                               "abnormal used range (dimension)")
-        if self.dimension is None:
-            self.dimension = value[:100].decode("ascii", "replace")
-        for part in value.split(b":"):
-            ref = _LOOSE_REF.match(part.strip())
-            if ref is not None:
-                self.dim_row = max(self.dim_row, int(ref.group(2)))
-                self.dim_col = max(self.dim_col, _col_number(ref.group(1)))
-        self._check()
-
-    def add_range(self, attrs: bytes) -> None:
-        r = _ATTR_REF.search(attrs)
-        if r is None:
-            return
-        value = r.group(1) if r.group(1) is not None else r.group(2)
-        if b"&" in value:
-            raise self._unsafe("cell_ref", "セル範囲の記述が異常です", "abnormal cell range")
-        bounds = _range_bounds(value)
-        if bounds is None:
-            return  # readers reject it on their own
-        r1, c1, r2, c2 = bounds
-        self.other_row = max(self.other_row, r2)
-        self.other_col = max(self.other_col, c2)
-        self.other_area += (r2 - r1 + 1) * (c2 - c1 + 1)
-        self._check()
-
-    def _check(self) -> None:
-        limits = self.limits
-        rows = max(self.max_row, self.dim_row, self.other_row)
-        cols = max(self.max_col, self.dim_col, self.other_col)
-        if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLS:
-            ref = f"{_col_letters(min(cols, 10**6))}{rows}"
-            raise self._unsafe("beyond_grid", f"Excel の最大範囲（XFD1048576）を超えるセル {ref} があります",
-                               f"a cell beyond Excel's grid (XFD1048576): {ref}")
-        if rows * cols > limits.max_cells:
-            ref = f"A1:{_col_letters(cols)}{rows}"
-            raise self._unsafe(
-                "used_range",
-                f"使用範囲 {ref} が大きすぎます（{rows * cols:,} セル、上限 {limits.max_cells:,}）。"
-                "不要な行・列を削除して保存し直してください",
-                f"the used range {ref} is too large ({rows * cols:,} cells, limit {limits.max_cells:,}); "
-                "delete the unused rows and columns and save again")
-        if self.cells > limits.max_cells or self.other_area > limits.max_cells:
-            raise self._unsafe("cell_count", f"セルが {limits.max_cells:,} 個を超えています",
-                               f"more than {limits.max_cells:,} cells")
-
-
-class _CommentScanner(_TagStream):
-    """Adds each comment's cell (<comment ref="...">) to its sheet's range."""
-
-    def __init__(self, sheet: _SheetScanner) -> None:
-        super().__init__(sheet.where, sheet.sheet)
-        self.sheet_scanner = sheet
-
-    def _scan(self, buf: bytes) -> None:
-        for m in _COMMENT_TAG.finditer(buf):
-            self.sheet_scanner.add_range(m.group(1))

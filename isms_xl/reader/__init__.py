@@ -14,7 +14,7 @@ from pathlib import Path
 from isms_xl.config import Config, load_config
 from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
-from isms_xl.io.preflight import WorkbookInfo, preflight
+from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight
 from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
@@ -63,9 +63,12 @@ def _strip_prefix(names: dict[str, CellRef]) -> dict[str, CellRef]:
     return {n[5:]: ref for n, ref in names.items() if n.lower().startswith("isms_")}
 
 
-def read_workbook(path: Path | str, config: Config | None = None, *, form: str | None = None) -> list[Form]:
+def read_workbook(path: Path | str, config: Config | None = None, *, form: str | None = None,
+                  styles: bool = True) -> list[Form]:
+    """Every form in the workbook. ``styles`` also reads the fills of banded cells (for CALC-003;
+    it costs a second look at every cell's style id)."""
     path = Path(path)
-    info = preflight(path)
+    info = preflight(path, collect=COLLECT_ALL if styles else COLLECT_DEFAULT)
     config = config if config is not None else load_config(path.parent)
     grids = load_grids(path)
     names = _names(info)
@@ -88,9 +91,10 @@ def read_workbook(path: Path | str, config: Config | None = None, *, form: str |
     return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config) for fid, sheets in groups.items()]
 
 
-def read_form(path: Path | str, form: str | None = None, config: Config | None = None) -> Form:
+def read_form(path: Path | str, form: str | None = None, config: Config | None = None, *,
+              styles: bool = True) -> Form:
     """One form: the one named, or the workbook's only one."""
-    forms = read_workbook(path, config, form=form)
+    forms = read_workbook(path, config, form=form, styles=styles)
     if len(forms) > 1:
         ids = ", ".join(f.form_id for f in forms)
         raise UnknownFormError(f"{path}: 複数の様式があります（{ids}）。--form で指定してください",
@@ -126,16 +130,19 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
     def errors_of(name: str) -> dict[tuple[int, int], str]:
         return getattr(sheet_info.get(name), "error_cells", None) or {}
 
-    formulas = frozenset((name, r, c) for name in (g.name for g in grids)
-                         for (r, c) in (getattr(sheet_info.get(name), "formula_cells", None) or ()))
+    formulas = {g.name: sheet_info[g.name].formula_cells for g in grids
+                if g.name in sheet_info and sheet_info[g.name].formula_cells is not None}
+    cell_info = "formulas" in info.collected
     if spec.layout is Layout.TABLE:
         grid = _table_sheet(spec, grids)
         doc, doc_cells = read_doc(spec, grid, named_doc_cells(names.cells.get(grid.name, {})), sink, config)
         read = read_table(spec, grid, sink, error_cells=errors_of(grid.name),
                           table_last_row=_table_end(sheet_info.get(grid.name), read_header_row=None))
         header_row = None if read.header is None else read.header.row + read.header.header_rows - 1
-        return Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
-                    read.columns, formulas)
+        result = Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
+                      read.columns, formulas, cell_info=cell_info, sha256=info.sha256)
+        _banded_fills(result, info, sheet_info.get(grid.name))
+        return result
     cover = next((g for g in grids if g.name in (COVER_SHEET, COVER_SHEET_EN)
                   or "ISMS_DocNo" in names.cells.get(g.name, {})), None)
     if cover is not None:
@@ -157,7 +164,21 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
         record = read_card(spec, grid, sink, named, tables, seen, errors_of(grid.name))
         if record is not None:
             records.append(record)
-    return Form(spec, path, tuple(g.name for g in grids), records, sink.findings, doc, doc_cells, None, {}, formulas)
+    return Form(spec, path, tuple(g.name for g in grids), records, sink.findings, doc, doc_cells, None, {}, formulas,
+                cell_info=cell_info, sha256=info.sha256)
+
+
+def _banded_fills(form: Form, info: WorkbookInfo, sheet) -> None:
+    """The fill of every cell that shows a risk band (CALC-003), when styles were collected."""
+    banded = [c.key for c in form.spec.columns if c.band_of and c.key in form.columns]
+    if not banded or sheet is None or sheet.style_ids is None:
+        form.cell_info = form.cell_info and not banded
+        return
+    for record in form.records:
+        for key in banded:
+            cell = record.cell(key)
+            style = sheet.style_ids.get((cell.row, cell.col), 0)
+            form.fills[(cell.sheet, cell.row, cell.col)] = info.fill(style)
 
 
 def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> SheetGrid:

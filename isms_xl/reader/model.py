@@ -75,7 +75,7 @@ class Form:
     doc_cells: dict[str, CellRef] = field(default_factory=dict)
     header_row: int | None = None  # table forms: the (last) header row, 0-based
     columns: dict[str, int] = field(default_factory=dict)  # table forms: key -> column index
-    formula_cells: frozenset[tuple[str, int, int]] = frozenset()  # (sheet, row, col) holding a formula
+    formula_cells: dict[str, Any] = field(default_factory=dict)  # sheet -> set of (row, col) holding a formula
     fills: dict[tuple[str, int, int], str | None] = field(default_factory=dict)  # banded cells' fill RGB
     cell_info: bool = False  # formula_cells and fills were read (the file's XML was scanned for them)
     sha256: str | None = None  # of the file as read: a write refuses if it changed since
@@ -83,6 +83,9 @@ class Form:
     @property
     def form_id(self) -> str:
         return self.spec.form_id
+
+    def has_formula(self, cell: CellRef) -> bool:
+        return (cell.row, cell.col) in self.formula_cells.get(cell.sheet, ())
 
     def ids(self) -> list[str]:
         key = self.spec.id_column.key
