@@ -72,7 +72,7 @@ def to_patches(changes: list[CellChange]):
     for c in changes:
         value = ", ".join(map(str, c.new)) if isinstance(c.new, tuple) else c.new
         patches.append(CellPatch(
-            c.cell.sheet, c.cell.row, c.cell.col, value, keep_formula=True,
+            c.cell.sheet, c.cell.row, c.cell.col, value, formula=c.formula, keep_formula=True,
             fill=c.fill if c.banded else MISSING, font_color=c.font if c.banded else MISSING,
         ))
     return patches

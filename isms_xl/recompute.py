@@ -42,6 +42,7 @@ class CellChange:
     banded: bool
     value_changed: bool
     fill_changed: bool
+    formula: str | None = None  # restore this formula (no "="): the cell held a constant (CALC-002)
 
 
 @dataclass
@@ -112,10 +113,12 @@ def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col
         _add(out, "CALC-001", spec, form, cell, rid, old,
              f"{col.ja}が計算結果と一致しません（セル: {_show(old)}、正: {_show(new)}）",
              f"{col.en} disagrees with the method (cell: {_show(old)}, correct: {_show(new)})")
+    formula = None
     if calc and form.cell_info and not form.has_formula(cell) and not _blank(old):
         _add(out, "CALC-002", spec, form, cell, rid, old,
              f"{col.ja}に数式ではなく値が入力されています（様式では数式）",
              f"{col.en} holds a constant where the form has a formula")
+        formula = _formula_for(spec, col, record, method)
     fill = font = None
     fill_changed = False
     if col.band_of:
@@ -131,9 +134,35 @@ def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col
                 _add(out, "CALC-003", spec, form, cell, rid, actual,
                      f"{col.ja}の塗りつぶし（{actual or 'なし'}）が帯（{want}）の色と一致しません",
                      f"{col.en} fill ({actual or 'none'}) does not match its band ({fill or 'no fill'})")
-    if value_changed or fill_changed:
+    if value_changed or fill_changed or formula:
         out.changes.append(CellChange(cell, col.key, None if rid is None else str(rid), old, new, fill, font,
-                                      bool(col.band_of), value_changed, fill_changed))
+                                      bool(col.band_of), value_changed, fill_changed, formula))
+
+
+def _formula_for(spec: FormSpec, col: Column, record: Record, method: Method) -> str | None:
+    """The column's formula at this record's cells (the user may have moved columns), or None when
+    an input it reads is not in the sheet or a column group is no longer adjacent."""
+    def ref(key: str) -> str:
+        if "." in key:  # a card's embedded-table column: the rows it holds
+            table, column = key.split(".", 1)
+            cells = [r.cell(column) for r in record.tables.get(table, [])]
+            if not cells or None in cells:
+                raise KeyError(key)
+            return f"{cells[0].a1}:{cells[-1].a1}"
+        if key in spec.groups:  # B-26's months: one row range, only if still adjacent
+            cells = [record.cell(c.key) for c in spec.group(key)]
+            if None in cells or [c.col for c in cells] != list(range(cells[0].col, cells[0].col + len(cells))):
+                raise KeyError(key)
+            return f"{cells[0].a1}:{cells[-1].a1}"
+        cell = record.cell(key)
+        if cell is None:
+            raise KeyError(key)
+        return cell.a1
+
+    try:
+        return col.computed.excel(ref, method)
+    except (KeyError, ValueError):
+        return None
 
 
 def _add(out: Recomputed, rule: str, spec: FormSpec, form: Form, cell: CellRef, rid: Any, value: Any,

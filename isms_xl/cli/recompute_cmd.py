@@ -43,6 +43,8 @@ def recompute(obj: Ctx, paths: tuple[Path, ...], dry_run: bool, no_backup: bool)
             what = []
             if c.value_changed:
                 what.append(f"{_show(c.old)} → {_show(c.new)}")
+            if c.formula:
+                what.append("数式を復元" if obj.lang == "ja" else "formula restored")
             if c.fill_changed:
                 what.append(("塗り " if obj.lang == "ja" else "fill ") + (c.fill or ("なし" if obj.lang == "ja" else "none")))
             click.echo(f"{path.name} '{c.cell.sheet}'!{c.cell.a1} {c.key}: {'; '.join(what)}")
