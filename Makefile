@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(VENV)/bin/isms-xl demo $(DEMO_DIR) --force
+	$(VENV)/bin/isms-xl check $(DEMO_DIR) --format html --out $(DEMO_DIR)/isms_check.html --fail-on never
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
@@ -29,3 +30,5 @@ clean:
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_write.py
+	@if [ -f benchmarks/bench_check.py ]; then $(PY) benchmarks/bench_check.py; fi
