@@ -193,12 +193,15 @@ class HeaderMatcher:
                 # A group title over several columns is often merged, but just as often typed in
                 # the first of them with the cells to its right left blank ("centre across
                 # selection"): infer those spans too.
-                spans = spans_by_row.get(r) or _unmerged_spans(rows[r], rows[r + 1])
+                merged_spans = spans_by_row.get(r)
+                spans = merged_spans or _unmerged_spans(rows[r], rows[r + 1])
                 if spans:
                     two = self.match_two_rows(rows[r], rows[r + 1], spans)
-                    # Two rows only when they name more columns than either row alone (a note
-                    # above a plain header must not turn it into a two-row header).
-                    if two.score > max(found.score, self.match_row(rows[r + 1]).score):
+                    # Merged group titles make a two-row header whenever it names more columns
+                    # than the upper row alone. Inferred ones must also beat the lower row alone,
+                    # so that a note typed above a plain header does not join it.
+                    beat = found.score if merged_spans else max(found.score, self.match_row(rows[r + 1]).score)
+                    if two.score > beat:
                         found = two
             if found.score >= needed and (best is None or found.score > best.score):
                 best = replace(found, row=r)
