@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from isms_xl.cli.main import Ctx, handle_errors
-from isms_xl.errors import ExitCode
+from isms_xl.errors import ExitCode, IsmsXlError
 
 
 def _show(value) -> str:
@@ -37,8 +37,16 @@ def recompute(obj: Ctx, paths: tuple[Path, ...], dry_run: bool, no_backup: bool)
     for p in paths:
         files += find_workbooks(p) if p.is_dir() else [p]
     pending = 0
+    failed: list[int] = []
     for path in files:
-        result = recompute_workbook(path, dry_run=dry_run, backups=0 if no_backup else 3)
+        try:
+            result = recompute_workbook(path, dry_run=dry_run, backups=0 if no_backup else 3)
+        except IsmsXlError as err:
+            # One workbook held open in Excel must not stop the others: report it, go on, and
+            # exit with its code at the end.
+            click.echo(f"isms-xl: {err.message(obj.lang)}", err=True)
+            failed.append(int(err.exit_code))
+            continue
         for c in result.changes:
             what = []
             if c.value_changed:
@@ -58,5 +66,7 @@ def recompute(obj: Ctx, paths: tuple[Path, ...], dry_run: bool, no_backup: bool)
                     f"{path.name}: {n} cells updated" + (f" (backup: {result.backup})" if result.backup else ""))
         else:
             obj.say(f"{path.name}: 変更はありません", f"{path.name}: nothing to change")
+    if failed:
+        sys.exit(failed[0])
     if dry_run and pending:
         sys.exit(int(ExitCode.FINDINGS))

@@ -321,7 +321,9 @@ def safe_replace(target: Path, produce: Callable[[Path], None], *, expected_sha2
     not exist). ``expected_sha256``: the hash of the file as it was read (None: do not check;
     the target may then also be new).
     """
-    target = Path(target).absolute()
+    # Through a symbolic link, write the workbook it points to (and look for its lock files
+    # there): os.replace onto the link would turn the link into a file of its own.
+    target = Path(os.path.realpath(target))
     if backups < 0:
         raise ValueError("backups must be 0 or more")
     _stage("start")
