@@ -40,17 +40,17 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.controls)
 
+    def __post_init__(self) -> None:
+        # Built once: hashing the frozen dataclass (all its controls) on every lookup was the
+        # check's hot spot on large registers.
+        object.__setattr__(self, "_by_id", {c.control_id: c for c in self.controls})
+
     @property
     def by_id(self) -> dict[str, Control]:
-        return _index(self)
+        return self._by_id  # type: ignore[attr-defined]
 
     def get(self, control_id: str) -> Control | None:
         return self.by_id.get(control_id)
-
-
-@cache
-def _index(catalog: Catalog) -> dict[str, Control]:
-    return {c.control_id: c for c in catalog.controls}
 
 
 @dataclass(frozen=True)

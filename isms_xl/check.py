@@ -74,7 +74,7 @@ def find_workbooks(folder: Path) -> list[Path]:
     for pattern in PATTERNS:
         for path in folder.rglob(pattern):
             rel = path.relative_to(folder)
-            if path.name.startswith(("~$", ".~lock.", ".")) or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
+            if not path.is_file() or path.name.startswith(("~$", ".~lock.", ".")) or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
                 continue
             found.append(path)
     return sorted(found)

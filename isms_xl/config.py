@@ -93,7 +93,7 @@ def load_config(folder: Path | str | None) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path}: TOML として読めません: {exc}", f"{path}: not valid TOML: {exc}") from None
     return config_from_dict(data, source=path)
 
 

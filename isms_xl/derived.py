@@ -24,20 +24,21 @@ def risks_by_control(b02: Form, b03: Form | None) -> dict[str, list[str]]:
     """Control id -> the B-02 risk ids that select it, directly or through a B-03 plan, in B-02
     order (the SoA's traceability column)."""
     order = {rid: i for i, rid in enumerate(b02.ids())}
-    by_control: dict[str, list[str]] = {}
+    by_control: dict[str, dict[str, None]] = {}  # insertion-ordered sets: linear on large registers
     for record in b02.records:
         rid = record.values.get("risk_id")
+        if rid is None:
+            continue
         for cid in _as_tuple(record.values.get("controls")):
-            if rid is not None and rid not in by_control.setdefault(cid, []):
-                by_control[cid].append(rid)
+            by_control.setdefault(cid, {})[rid] = None
     if b03 is not None:
         for plan in b03.records:
+            risks = [r for r in _as_tuple(plan.values.get("risk_ids")) if r in order]
             for cid in _as_tuple(plan.values.get("controls")):
-                related = by_control.setdefault(cid, [])
-                related += [r for r in _as_tuple(plan.values.get("risk_ids")) if r in order and r not in related]
-    for related in by_control.values():
-        related.sort(key=lambda r: order.get(r, len(order)))
-    return by_control
+                related = by_control.setdefault(cid, {})
+                for r in risks:
+                    related[r] = None
+    return {cid: sorted(related, key=lambda r: order.get(r, len(order))) for cid, related in by_control.items()}
 
 
 def derive(spec: FormSpec, form: Form, others: Mapping[str, Form]) -> dict[tuple[int, str], Any]:

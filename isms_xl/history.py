@@ -49,7 +49,10 @@ def finding_key(f: Finding) -> str:
     """Identity across runs. The column, not the row, so that inserting rows above a finding does
     not make it look resolved and new again; the record id says which row."""
     column = "".join(ch for ch in (f.cell or "") if ch.isalpha()) if f.record else (f.cell or "")
-    return "|".join((f.rule, f.form or "", f.workbook or "", f.record or "", column))
+    # Findings without a record at one place (a missing control at the SoA's header, a §9.1
+    # subject without a review) differ by their value.
+    value = "" if f.record else str(f.value if f.value is not None else "")
+    return "|".join((f.rule, f.form or "", f.workbook or "", f.record or "", column, value))
 
 
 @dataclass(frozen=True)

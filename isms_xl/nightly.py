@@ -15,7 +15,7 @@ from isms_xl.check import CheckRun, check_folder
 from isms_xl.errors import ExitCode
 from isms_xl.findings import Severity
 from isms_xl.history import record_run, state_path, trend
-from isms_xl.notify import build_message, load_smtp, send
+from isms_xl.notify import NotifyError, build_message, load_smtp, send
 
 
 @dataclass
@@ -24,6 +24,7 @@ class NightlyResult:
     reports: dict[str, Path]
     mailed: bool
     exit_code: int
+    mail_error: str | None = None
 
 
 def run_nightly(folder: Path | str, *, out_dir: Path | None = None, today: dt.date | None = None,
@@ -49,14 +50,20 @@ def run_nightly(folder: Path | str, *, out_dir: Path | None = None, today: dt.da
     print_report(run, delta, Console(file=buf, width=120), lang, details=False)
     (out / "summary.txt").write_text(buf.getvalue(), encoding="utf-8")
     mailed = False
+    mail_error: str | None = None
     settings = load_smtp(folder) if mail else None
     if settings and (run.findings or not settings.only_when_findings):
-        send(build_message(run, settings, buf.getvalue(), html, lang), settings)
-        mailed = True
+        try:
+            send(build_message(run, settings, buf.getvalue(), html, lang), settings)
+            mailed = True
+        except NotifyError as err:  # the reports are written; say the mail failed, don't lose them
+            mail_error = err.message(lang)
     code = ExitCode.OK
     if run.unreadable:
         code = run.unreadable[0].exit_code or ExitCode.NOT_A_WORKBOOK
     elif fail_on != "never" and run.at_or_above(Severity(fail_on)):
         code = ExitCode.FINDINGS
+    elif mail_error:
+        code = ExitCode.WRITE_FAILED
     return NightlyResult(run, {"html": html_path, "json": out / "isms_check.json", "xlsx": xlsx_path,
-                               "text": out / "summary.txt"}, mailed, int(code))
+                               "text": out / "summary.txt"}, mailed, int(code), mail_error)

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import os
 import smtplib
 import ssl
@@ -26,11 +27,13 @@ from pathlib import Path
 
 from isms_xl.check import CheckRun
 from isms_xl.config import CONFIG_NAME
-from isms_xl.errors import ConfigError, IsmsXlError
+from isms_xl.errors import ConfigError, ExitCode, IsmsXlError
 
 
 class NotifyError(IsmsXlError):
     """Sending the e-mail failed; the check itself ran and its reports were written."""
+
+    exit_code = ExitCode.WRITE_FAILED
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,15 @@ def build_message(run: CheckRun, settings: SmtpSettings, summary_text: str, html
     subject = (f"{settings.subject_prefix} ISMS 整合性チェック {run.today}: エラー {counts['error']} 件・警告 {counts['warning']} 件"
                if lang == "ja" else
                f"{settings.subject_prefix} ISMS check {run.today}: {counts['error']} errors, {counts['warning']} warnings")
-    msg = EmailMessage()
+    # Long lines allowed so the Japanese subject stays one encoded word (mail readers drop the
+    # space between two).
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["Subject"] = subject
     msg["From"] = settings.sender
     msg["To"] = ", ".join(settings.to)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="isms-xl")
-    msg.set_content(summary_text)
+    msg.set_content(summary_text, cte="base64")  # keeps line ends and the box-drawing table intact
     if html is not None:
         msg.add_attachment(html.encode("utf-8"), maintype="text", subtype="html",
                            filename=f"isms_check_{run.today}.html")

@@ -20,10 +20,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from isms_xl.controls import parse_control_id
 from isms_xl.errors import ConfigError
 from isms_xl.findings import Finding, Severity
 
 SUPPRESSIONS_NAME = "isms_xl_suppressions.toml"
+_KEYS = {"rule", "record", "form", "reason", "expires"}
 EXPIRED_RULE = "SUPP-001"
 
 
@@ -37,8 +39,18 @@ class Suppression:
     index: int  # position in the file, for messages
 
     def matches(self, f: Finding) -> bool:
-        return (f.rule == self.rule and (self.record is None or f.record == self.record)
+        return (f.rule == self.rule and (self.record is None or _same_record(f.record, self.record))
                 and (self.form is None or f.form == self.form))
+
+
+def _same_record(found: str | None, written: str) -> bool:
+    """Record ids as the user writes them: SoA control ids in any spelling ("5.32" = "A.5.32")."""
+    if found == written:
+        return True
+    if found is None:
+        return False
+    a, b = parse_control_id(found), parse_control_id(written)
+    return a is not None and a == b
 
 
 def load_suppressions(folder: Path | str) -> list[Suppression]:
@@ -49,8 +61,19 @@ def load_suppressions(folder: Path | str) -> list[Suppression]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: TOML として読めません: {exc}", f"{path}: not valid TOML: {exc}") from None
+    entries = data.get("suppress", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 抑止設定は [[suppress]]（角かっこ2つ）で書いてください",
+                          f"{path}: write suppressions as [[suppress]] (double brackets)")
     out = []
-    for i, entry in enumerate(data.get("suppress", []), start=1):
+    for i, entry in enumerate(entries, start=1):
+        unknown = sorted(set(entry) - _KEYS)
+        if unknown:
+            # A misspelt "record" would otherwise silence the rule for every record.
+            raise ConfigError(f"{path}: {i} 件目の [[suppress]] に不明な項目 {', '.join(unknown)} があります"
+                              f"（使える項目: {', '.join(sorted(_KEYS))}）",
+                              f"{path}: [[suppress]] entry {i} has unknown keys {', '.join(unknown)} "
+                              f"(valid: {', '.join(sorted(_KEYS))})")
         missing = [k for k in ("rule", "reason", "expires") if not entry.get(k)]
         if missing:
             raise ConfigError(f"{path}: {i} 件目の [[suppress]] に {', '.join(missing)} がありません",
@@ -64,6 +87,9 @@ def load_suppressions(folder: Path | str) -> list[Suppression]:
                                   f"{path}: entry {i}: expires {expires!r} is not a date (e.g. 2027-03-31)") from None
         if isinstance(expires, dt.datetime):
             expires = expires.date()
+        if not isinstance(expires, dt.date):
+            raise ConfigError(f"{path}: {i} 件目の expires「{expires}」は日付ではありません（例: 2027-03-31）",
+                              f"{path}: entry {i}: expires {expires!r} is not a date (e.g. 2027-03-31)")
         out.append(Suppression(str(entry["rule"]), _opt(entry.get("record")), _opt(entry.get("form")),
                                str(entry["reason"]), expires, i))
     return out

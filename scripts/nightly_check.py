@@ -24,6 +24,8 @@ def main() -> int:
     except IsmsXlError as err:
         print(f"isms-xl: {err.message(args.lang)}", file=sys.stderr)
         return int(err.exit_code)
+    if result.mail_error:
+        print(f"isms-xl: {result.mail_error}", file=sys.stderr)
     print(result.reports["html"])
     return result.exit_code
 

@@ -41,6 +41,8 @@ def check(obj: Ctx, folder: Path, today: dt.datetime | None, fmt: str, out: Path
     with Progress(console=console, transient=True, disable=total < 5 or not console.is_terminal) as bar:
         task = bar.add_task("読み込み中" if obj.lang == "ja" else "Reading", total=total)
         run = check_folder(folder, today=today.date() if today else None, progress=lambda p: bar.advance(task))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
     delta = None if no_history else record_run(state_path(folder, state), run.findings,
                                                checked_at=run.checked_at.isoformat(), today=run.today.isoformat(),
                                                version=run.version)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from isms_xl.check import CheckRun
@@ -35,7 +36,8 @@ def print_report(run: CheckRun, delta: RunDelta | None, console: Console, lang: 
     if run.missing_forms:
         console.print(("フォルダにない様式: " if lang == "ja" else "Forms not in the folder: ") + ", ".join(run.missing_forms))
     for p in run.problems:
-        console.print(f"[yellow]{p.workbook}[/]: {p.message_ja if lang == 'ja' else p.message_en}", markup=True, highlight=False)
+        console.print(f"[yellow]{escape(p.workbook)}[/]: {escape(p.message_ja if lang == 'ja' else p.message_en)}",
+                      markup=True, highlight=False)
     if delta is not None and delta.previous_run is not None:
         console.print(("前回から: 新規 {} 件、解消 {} 件" if lang == "ja" else "Since the last run: {} new, {} resolved")
                       .format(len(delta.new), len(delta.resolved)))
