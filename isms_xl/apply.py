@@ -85,7 +85,9 @@ def recompute_workbook(path: Path | str, *, config: Config | None = None, dry_ru
     result = plan_workbook(path, config)
     if dry_run or not result.changes:
         return result
-    sha = result.forms[0].sha256 if result.forms and result.forms[0].sha256 else None
-    _, result.backup = patch_in_place(result.path, to_patches(result.changes), expected_sha256=sha, backups=backups)
+    first = result.forms[0] if result.forms else None
+    _, result.backup = patch_in_place(result.path, to_patches(result.changes), backups=backups,
+                                      expected_sha256=first.sha256 if first else None,
+                                      info=first.info if first else None)
     result.written = True
     return result

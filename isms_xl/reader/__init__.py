@@ -140,7 +140,7 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
                           table_last_row=_table_end(sheet_info.get(grid.name), read_header_row=None))
         header_row = None if read.header is None else read.header.row + read.header.header_rows - 1
         result = Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
-                      read.columns, formulas, cell_info=cell_info, sha256=info.sha256)
+                      read.columns, formulas, cell_info=cell_info, sha256=info.sha256, info=info)
         _banded_fills(result, info, sheet_info.get(grid.name))
         return result
     cover = next((g for g in grids if g.name in (COVER_SHEET, COVER_SHEET_EN)
@@ -165,7 +165,7 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
         if record is not None:
             records.append(record)
     return Form(spec, path, tuple(g.name for g in grids), records, sink.findings, doc, doc_cells, None, {}, formulas,
-                cell_info=cell_info, sha256=info.sha256)
+                cell_info=cell_info, sha256=info.sha256, info=info)
 
 
 def _banded_fills(form: Form, info: WorkbookInfo, sheet) -> None:

@@ -79,6 +79,7 @@ class Form:
     fills: dict[tuple[str, int, int], str | None] = field(default_factory=dict)  # banded cells' fill RGB
     cell_info: bool = False  # formula_cells and fills were read (the file's XML was scanned for them)
     sha256: str | None = None  # of the file as read: a write refuses if it changed since
+    info: Any = None  # the preflight's WorkbookInfo (io layer), reused when writing back
 
     @property
     def form_id(self) -> str:

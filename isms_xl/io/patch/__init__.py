@@ -39,9 +39,10 @@ __all__ = [
 
 def patch_in_place(path: Path | str, patches: Sequence[CellPatch], *, expected_sha256: str | None = None,
                    backups: int = 3, options: PatchOptions | None = None,
-                   verify: bool = True) -> tuple[PatchReport, Path | None]:
+                   verify: bool = True, info=None) -> tuple[PatchReport, Path | None]:
     """Patch ``path`` itself, atomically, keeping a backup; returns (report, backup path).
 
+    ``info``: the WorkbookInfo of the read (skips a second preflight of the same bytes).
     ``expected_sha256``: the hash of the file as it was read (WorkbookInfo.sha256); when None,
     the hash at the start of this call is used (which still catches a change made while
     patching). Raises FileLockedError / ChangedSinceReadError (exit LOCKED), PatchRefusedError,
@@ -52,7 +53,10 @@ def patch_in_place(path: Path | str, patches: Sequence[CellPatch], *, expected_s
     from isms_xl.io.preflight import preflight
 
     path = Path(path)
-    info = preflight(path)
+    # The reader's preflight can be reused: safe_replace refuses if the file changed since
+    # (its hash), so the scan still describes the bytes being patched.
+    if info is None or (expected_sha256 is not None and info.sha256 != expected_sha256):
+        info = preflight(path)
     if expected_sha256 is None:
         expected_sha256 = info.sha256
     holder: list[PatchReport] = []
