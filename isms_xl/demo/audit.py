@@ -90,7 +90,7 @@ def build_audits(data: DemoData) -> None:
 
 
 def _audit(data: DemoData, auditors: dict[str, list[Rec]], years_back: int) -> None:
-    cal, rng, org = data.cal, data.rng, data.org
+    cal, org = data.cal, data.org
     start, end = audit_window(data, years_back)
     fy = cal.fiscal_year(end)
     # Auditors from another department only: 営業 by 技術, 技術 by 管理 and 営業, 管理 by 技術.

@@ -1,6 +1,6 @@
 """B-27 リスク一覧表 — risks and opportunities from the context (manual §4.1, §4.2, §6.1.1)."""
 
-from isms_xl.forms._columns import controls, date, enum, ident, ids, long_text, notes, person, text
+from isms_xl.forms._columns import controls, date, enum, ident, ids, long_text, notes, person
 from isms_xl.schema import Approver, FormSpec, Layout
 
 SOURCES = ("外部の課題", "内部の課題", "利害関係者の要求事項")

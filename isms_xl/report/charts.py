@@ -257,7 +257,7 @@ def progress_svg(progress: PlanProgress, lang: str = "ja", *, element_id: str = 
     for key, count, fill, name in parts:
         w = width * count / total if total else 0
         tip = f"{name}: {count} 件" if ja else f"{name}: {count}"
-        body.append(f'<g class="pg-part"' + _attrs(data_status=key, data_count=count) + f'><title>{escape(tip)}</title>'
+        body.append('<g class="pg-part"' + _attrs(data_status=key, data_count=count) + f'><title>{escape(tip)}</title>'
                     f'<rect x="{x:.2f}" y="{top}" width="{w:.2f}" height="{bar_h}" fill="#{fill}"/>'
                     + (_text(x + w / 2, top + bar_h / 2 + 5, count, class_="pg-count", text_anchor="middle")
                        if w >= 22 else "")

@@ -13,24 +13,13 @@ from isms_xl.findings import Finding
 from isms_xl.forms.b22_audit_checklist import NONCONFORMITIES
 from isms_xl.forms.b23_audit_report import NONCONFORMITIES as REPORTED_NONCONFORMITIES
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import day_of as _day, ids_of as _ids
 from isms_xl.rules.registry import CheckContext, rule
 
 # 年度 as people write it: 2026年度, FY2026, 令和8年度 (R8), 平成30年度 (H30).
 _ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
 _ERA_YEAR = re.compile(r"(令和|平成|R|H)\s*(元|\d{1,2})(?!\d)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-
-
-def _ids(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, tuple) else (str(value),)
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
 
 
 def _schedule(plan: Record) -> list[Record]:

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.findings import Finding
 from isms_xl.forms.b04_legal_register import NOT_COMPLIED
-from isms_xl.reader.model import Record
+from isms_xl.rules._util import ids_of as _refs, written as _written
 from isms_xl.rules.registry import CheckContext, rule
-
-
-def _refs(value: Any) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, (tuple, list)) else (str(value),)
-
-
-def _written(r: Record, key: str) -> bool:
-    """Something is in the cell, even a value that could not be read (READ-003/006 report that)."""
-    return r.values.get(key) not in (None, (), "") or key in r.raw
 
 
 @rule("XREF-020", "error", ("B-27", "B-02"), "B-27の関連リスクIDがB-02にない", "B-27 item refers to a risk id not in B-02")

@@ -9,22 +9,8 @@ from isms_xl.findings import Finding
 from isms_xl.forms.b05_bc_risk_assessment import PLAN_REQUIRED_FROM
 from isms_xl.forms.b07_bcp_test_records import FAIL
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import ids_of as _refs, is_number as _number, written as _written
 from isms_xl.rules.registry import CheckContext, rule
-
-
-def _refs(value: Any) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, (tuple, list)) else (str(value),)
-
-
-def _written(r: Record, key: str) -> bool:
-    """Something is in the cell, even a value that could not be read (READ-003/006 report that)."""
-    return r.values.get(key) not in (None, (), "") or key in r.raw
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _bc_risk(p: Record) -> Any:

@@ -4,23 +4,16 @@ those from audits, management reviews and processes."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.findings import Finding
 from isms_xl.forms.b24_corrective_action import DONE, EFFECTIVE, INCIDENT, INEFFECTIVE
+from isms_xl.rules._util import day_of as _day
 from isms_xl.rules.registry import CheckContext, rule
 from isms_xl.rules.xref_people import person_key
 from isms_xl.schema import Approver
 
 PRESIDENT, ISMS_MANAGER = Approver.PRESIDENT.value, Approver.ISMS_MANAGER.value
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
 
 
 def acceptor_role(origin: str) -> str:

@@ -4,19 +4,12 @@ and affected assets (B-01) — manual §9.1.1, Annex A 5.24 – 5.28."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.findings import Finding
 from isms_xl.forms.b12_incident_report import HIGH
 from isms_xl.forms.b13_event_log import INCIDENT
+from isms_xl.rules._util import ids_of as _ids
 from isms_xl.rules.registry import CheckContext, rule
-
-
-def _ids(value: Any) -> tuple[str, ...]:
-    """A reference cell as a tuple of ids, whether the column is single (str) or multiple (tuple)."""
-    if value is None:
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, tuple) else (str(value),)
 
 
 def _listed(ids: list[str]) -> str:

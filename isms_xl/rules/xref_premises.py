@@ -7,13 +7,8 @@ from collections.abc import Iterator
 
 from isms_xl.findings import Finding
 from isms_xl.forms.b14_entry_log import EXTERNAL
+from isms_xl.rules._util import day_of as _day
 from isms_xl.rules.registry import CheckContext, rule
-
-
-def _day(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
 
 
 @rule("XREF-080", "error", ("B-14",), "外部の入室者に立会者がいない、退室時刻が入室時刻より前",

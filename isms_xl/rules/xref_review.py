@@ -3,7 +3,6 @@ manual: once a year) that considers every input of ISO/IEC 27001:2022 §9.3.2 a)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from typing import Any
 from isms_xl.findings import Finding
 from isms_xl.forms.b25_management_review import INPUTS
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import day_of as _day
 from isms_xl.rules.registry import CheckContext, rule
 
 # Words that identify each §9.3.2 input however the minutes phrase it (INPUTS order, a – g); the
@@ -27,12 +27,6 @@ _INPUT_WORDS: tuple[tuple[str, ...], ...] = (
 )
 _LETTER = re.compile(r"^\s*\(?([a-g])[).\s]", re.IGNORECASE)
 _LABELS = tuple(f"{chr(ord('a') + i)}) {text}" for i, text in enumerate(INPUTS))
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
 
 
 def _blank(value: Any) -> bool:

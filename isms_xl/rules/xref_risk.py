@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.controls import control_version, short_id
 from isms_xl.findings import Finding
@@ -13,17 +12,11 @@ from isms_xl.forms.b01_asset_register import DISPOSED, IN_USE
 from isms_xl.forms.b02_risk_assessment import RETAIN
 from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import ids_of as _refs
 from isms_xl.rules.registry import CheckContext, rule
 from isms_xl.schema import Kind
 
 SOA = "A-02"  # the SoA lists every catalog control: XREF-010, not XREF-007
-
-
-def _refs(value: Any) -> tuple[str, ...]:
-    """A reference cell's ids: single references are plain str, several a tuple."""
-    if value is None or value == "":
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, (tuple, list)) else (str(value),)
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -4,7 +4,6 @@ forms that select controls (method.md "Statement of Applicability", manual §6.1
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.controls import short_id
 from isms_xl.derived import risks_by_control
@@ -12,6 +11,7 @@ from isms_xl.findings import Finding
 from isms_xl.forms.a02_soa import APPLICABLE, EXCLUDED, MARK
 from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE, IN_PROGRESS, NOT_STARTED
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import ids_of as _refs, written as _written
 from isms_xl.rules.registry import CheckContext, rule
 
 SOA = "A-02"
@@ -20,17 +20,6 @@ SELECTING = (("B-02", "controls"), ("B-03", "controls"), ("B-27", "related_contr
              ("B-10", "control_id"))
 REASONS = ("reason_risk", "reason_legal", "reason_contract", "reason_other")
 SHOWN_MAX = 10  # ids named in one message
-
-
-def _refs(value: Any) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, (tuple, list)) else (str(value),)
-
-
-def _written(r: Record, key: str) -> bool:
-    """Something is in the cell, even a value that could not be read (READ-003/006 report that)."""
-    return r.values.get(key) not in (None, (), "") or key in r.raw
 
 
 def _shown(ids: list[str]) -> str:

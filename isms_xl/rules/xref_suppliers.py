@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.findings import Finding
 from isms_xl.forms.b17_new_supplier_evaluation import PASS
 from isms_xl.forms.b19_supplier_register import ACTIVE, SIGNED
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import day_of as _day, ids_of as _ids
 from isms_xl.rules.registry import CheckContext, rule
-
-
-def _ids(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, tuple) else (str(value),)
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
 
 
 def _passed(ctx: CheckContext, evaluation: Record) -> bool | None:

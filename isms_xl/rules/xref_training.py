@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from isms_xl.findings import Finding
 from isms_xl.reader.model import Record
+from isms_xl.rules._util import is_number as _number, written as _written
 from isms_xl.rules.registry import CheckContext, rule
-
-
-def _written(r: Record, key: str) -> bool:
-    """Something is in the cell, even a value that could not be read (READ-003/006 report that)."""
-    return r.values.get(key) not in (None, (), "") or key in r.raw
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _below_full(r: Record) -> bool:

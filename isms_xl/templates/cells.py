@@ -11,7 +11,6 @@ from isms_xl.content import MISSING, CellOverride
 from isms_xl.expr import Refs, _blank
 from isms_xl.method import Method
 from isms_xl.schema import Column, Kind
-from isms_xl.templates.formats import Formats
 
 _NUM_OF_KIND = {
     Kind.DATE: "date",
