@@ -21,6 +21,7 @@ from isms_xl.forms import FORMS
 from isms_xl.reader import read_workbook
 from isms_xl.reader.model import Form
 from isms_xl.rules import CheckContext, run_rules
+from isms_xl.rules.registry import rule_order
 from isms_xl.suppress import Suppression, apply_suppressions, load_suppressions
 
 SKIP_DIRS = {".isms_xl_backup", ".isms_xl", "__pycache__"}
@@ -118,8 +119,6 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
 
 
 def _order(f: Finding) -> tuple:
-    from isms_xl.rules.registry import _order as rule_order
-
     return (f.form or "", rule_order(f.rule), f.workbook or "", f.sheet or "", _cell_key(f.cell), f.record or "")
 
 

@@ -36,7 +36,7 @@ from isms_xl.history import RunDelta, finding_key
 from isms_xl.report import charts
 from isms_xl.report.json_report import finding_json
 from isms_xl.rules.registry import RULES
-from isms_xl.rules.registry import _order as rule_order
+from isms_xl.rules.registry import rule_order
 
 __all__ = ["render_html", "cell_text", "link_location", "workbook_target", "html_href", "SEVERITY_LABELS"]
 

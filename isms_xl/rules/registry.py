@@ -118,7 +118,7 @@ def run_rules(ctx: CheckContext, only: Iterable[str] | None = None) -> Iterator[
     forms are absent or whose people are not configured."""
     load_builtin_rules()
     wanted = set(only) if only is not None else None
-    for rule_id in sorted(RULES, key=_order):
+    for rule_id in sorted(RULES, key=rule_order):
         r = RULES[rule_id]
         if wanted is not None and rule_id not in wanted:
             continue
@@ -135,7 +135,8 @@ def run_rules(ctx: CheckContext, only: Iterable[str] | None = None) -> Iterator[
     ctx.current = None
 
 
-def _order(rule_id: str) -> tuple[str, int]:
+def rule_order(rule_id: str) -> tuple[str, int]:
+    """READ, CALC, RISK, XREF, then anything users add, each by number."""
     prefix, _, number = rule_id.partition("-")
     return ({"READ": "0", "CALC": "1", "RISK": "2", "XREF": "3"}.get(prefix, "9" + prefix), int(number or 0))
 
