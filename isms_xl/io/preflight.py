@@ -146,6 +146,13 @@ def preflight(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS,
     Raises InputPathError (missing, a folder, unreadable), NotAWorkbookError, EncryptedWorkbookError
     or UnsafeWorkbookError, each with a one-line ja/en message naming the file.
     """
+    return preflight_with_bytes(path, limits=limits, collect=collect)[0]
+
+
+def preflight_with_bytes(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS,
+                         collect: Collection[str] = COLLECT_DEFAULT) -> tuple[WorkbookInfo, bytes]:
+    """``preflight``, and the bytes it checked. Give those bytes, not the path, to the Excel
+    library: it then parses exactly what was checked, even if the file is replaced meanwhile."""
     unknown = set(collect) - set(COLLECT_ALL)
     if unknown or isinstance(collect, str):
         raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {collect!r}")
@@ -156,7 +163,7 @@ def preflight(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS,
     where = Where(str(p))
     head = data[:8]
     if head.startswith(b"PK\x03\x04"):
-        return _check_zip(p, data, digest, limits, where, wanted)
+        return _check_zip(p, data, digest, limits, where, wanted), data
     if head.startswith(b"PK\x05\x06") or head.startswith(b"PK\x07\x08"):
         raise where.not_workbook("zip_empty", "中身のない（または壊れた）zip ファイルです",
                                  "an empty or broken zip archive")

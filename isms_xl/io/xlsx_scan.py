@@ -237,13 +237,23 @@ _ATTR = {name: re.compile(rb"""(?:^|\s)""" + name + rb"""\s*=\s*(?:"([^"]*)"|'([
 _ATTR_RID = re.compile(rb"""(?:^|\s)[A-Za-z_][\w.\-]*:id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _LOOSE_REF = re.compile(rb"^\$?([A-Za-z]{1,10})\$?([0-9]{1,15})$")
 
-# The fast scan.
-_REF_QUOTE = re.compile(rb'([A-Z]{1,3})([1-9][0-9]{0,6})"')
-_ODD_REF = re.compile(rb'\x00([A-Z]{1,3}[1-9][0-9]{0,6})"')
-_F_HAS_T = re.compile(rb"<f[^>\x00]*?\st=")
-_F_KIND = re.compile(rb'<f(?:[^>\x00]*?\st="([^"]*)")?')
-# The value of a cell whose start tag ends with t="e" (in file order, like the odd cells).
-_ERROR_VALUE = re.compile(rb't="e"[^>]*+>(?:<f(?=[\s/>])[^>]*+(?:(?<=/)>|>[^<]*+</f>))?<v>([^<]*+)</v>')
+# The fast scan (see _cell_split). Attributes are spelled ` name="value"`, the value without
+# quotes, "<", ">", "&" or "=": then a regex and an XML reader agree on where each attribute and
+# tag ends, and the general scan's ``_attr`` (the first r, s, t) reads the attribute so named.
+_VAL = rb"""[^"<>&'=]*+"""
+_C_ATTRS = rb'(?: [A-Za-z]++="' + _VAL + rb'")*+'
+_F_ATTRS = rb'(?: [A-Za-z0-9]++="' + _VAL + rb'")*+'
+_REF = rb"[A-Z]{1,3}[1-9][0-9]{0,6}"
+_REF_QUOTE = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})\"")
+_CELL_COLS = re.compile(rb'<c r="([A-Z]{1,3})[1-9]')
+# An odd cell as the split captured it (after `<c r="`): letters, digits, attributes, "/" when
+# it closes itself, the f's attributes (None without f) and the v's text (None without v).
+_ODD_CELL = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})\"(" + _C_ATTRS + rb")(/?)>(?:<f(" + _F_ATTRS
+                       + rb")(?:/>|>[^<]*+</f>))?(?:<v>([^<]*+)</v>)?")
+_ROW_REF_NOT_DIGITS = re.compile(rb'<row r="(?![0-9]++")')
+# Joins the text between cells: "<" so that no tag spans two pieces of it, "\x00" so that
+# the join starts none.
+_GAP_JOIN = b"<\x00"
 _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGITS = b"0123456789"
 
@@ -276,33 +286,42 @@ def _le(s: str, first: str, lowest: str, highest: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _cell_split(max_col: int, max_row: int, formulas: bool, errors: bool, styles: bool) -> re.Pattern[bytes]:
-    """A pattern that matches whole cells in the usual spelling, for ``split``.
+    """A pattern that matches whole cells in the usual spelling, for ``split``; what it leaves
+    between the matches (row tags, and anything spelled otherwise) is for ``_fast`` to check.
 
-    Every cell whose start tag begins with r="A1" and whose children are f, v, a plain inline
-    string or nothing matches. The last group is empty for a "plain" cell: inside
-    A1:(max_col, max_row), and (when collected) without a formula or an error; for any other
-    it holds the reference, the rest of the start tag and the formula's start tag. With
-    ``styles`` a first group holds b'A1" s="3' when the cell's s follows its r (a cell with
-    its s elsewhere does not match). What nothing matches (row tags, and anything spelled
-    otherwise) is left between the matches.
+    A cell matches when its start tag is ``<c r="A1"`` and attributes spelled as ``_C_ATTRS``
+    says, and its children are an optional f, then an optional v or plain inline string. It
+    matches one of three branches, tried in turn:
+
+    * plain: inside A1:(max_col, max_row), and (when collected) without a formula or an error;
+      nothing is captured, and this is nearly every cell;
+    * formula (when formulas are collected): any reference, no error; captures the reference
+      and the f's t when t is the f's first attribute (the f may have no other t);
+    * odd: any other; captures the cell (after ``<c r="``) for ``_odd_cells``.
+
+    The first two take only the attributes the schema gives a cell (s, t, cm, vm, ph) with
+    their usual values, and no t="e" when errors are collected (an error cell is one whose
+    first t is "e"). With ``styles`` a first group holds b'A1" s="3' when s is the cell's
+    first attribute after r (with 1-9 digits); the first two branches then take no other s.
     """
     if max_col < 1 or max_row < 1:
         box = "(?!)"
     else:
         box = _le(col_letters(max_col), "A", "A", "Z") + _le(str(max_row), "1", "0", "9")
-    # Error cells end their start tag with t="e" or have a "#..." value.
-    attrs, not_error = "[^>/]*+", '(?<!"e")' if errors else ""
-    # With styles, the group holds b'A1" s="3' when s follows r; a cell with an s elsewhere
-    # does not match at all (the general scan reads it).
-    style = (r'(?:(?=([A-Z]{1,3}[1-9][0-9]{0,6}" s="[0-9]{1,9}"))|(?![^>]*?\ss\s*=))'
-             if styles else "")
-    value = r"<v>(?!#)[^<]*+</v>" if errors else r"<v>[^<]*+</v>"
-    formula = "" if formulas else r"(?:<f(?=[\s/>])[^>]*+(?:(?<=/)>|>[^<]*+</f>))?"
-    inline = r'<is><t(?: xml:space="preserve")?>[^<]*+</t></is>'
-    plain = rf'{box}"{attrs}{not_error}(?:>{formula}(?:{value}|{inline})?</c>|/>)'
-    other = (r'([A-Z]{1,3}[1-9][0-9]{0,6}"[^>]*+>(?:<f(?=[\s/>])[^>]*+>)?)'
-             r"(?:(?<=/>)(?!<v>|</c>)|(?:[^<]*+</f>)?(?:<v>[^<]*+</v>)?</c>)")
-    return re.compile(f'<c r="{style}(?:{plain}|{other})'.encode("ascii"))
+    ref, val = _REF.decode(), _VAL.decode()
+    style = f'(?:(?=({ref}" s="[0-9]{{1,9}}"))|)' if styles else ""
+    # The attributes a cell may have besides r (and t="e" only when errors are not collected);
+    # naming them is cheaper than a general attribute with a lookahead for t="e".
+    first_s, any_s = ('(?: s="[0-9]{1,9}")?+', "") if styles else ("", ' s="[0-9]++"|')
+    types = "s|n|b|d|str|inlineStr" + ("" if errors else "|e")
+    attrs = f'{first_s}(?:{any_s} t="(?:{types})"| (?:cm|vm|ph)="[0-9]++")*+'
+    value = r'(?:<v>[^<]*+</v>|<is><t(?: xml:space="preserve")?>[^<]*+</t></is>)?'
+    any_f = rf"<f{_F_ATTRS.decode()}(?:/>|>[^<]*+</f>)"
+    plain = rf'{box}"{attrs}(?:/>|>{"" if formulas else f"(?:{any_f})?"}{value}</c>)'
+    kind_f = rf'<f(?: t="({val})")?+(?: (?!t=)[A-Za-z0-9]++="{val}")*+(?:/>|>[^<]*+</f>)'
+    formula = rf'({ref})"{attrs}>{kind_f}{value}</c>|' if formulas else ""
+    odd = rf'({ref}"{_C_ATTRS.decode()}(?:/>|>(?:{any_f})?{value}</c>))'
+    return re.compile(f'<c r="{style}(?:{plain}|{formula}{odd})'.encode("ascii"))
 
 
 def _attr(attrs: bytes, name: bytes) -> bytes | None:
@@ -369,6 +388,40 @@ def _ref_keys(refs: bytes, letters: list[bytes]) -> array:
                           map(operator.lshift, map(int, refs.translate(None, _UPPER).split()),
                               repeat(_COL_BITS)),
                           map(_COL_KEYS.__getitem__, letters)))
+
+
+class _OddCells:
+    """What ``SheetScanner._odd_cells`` found, for ``_fast`` to add once the piece has passed."""
+
+    def __init__(self) -> None:
+        self.max_row = self.max_col = 0
+        self.f_keys: list[int] = []
+        self.kind_keys: list[int] = []
+        self.kind_codes: list[int] = []
+        self.errors: list[tuple[int, bytes]] = []
+        self.style_keys: list[int] = []
+        self.style_values: list[int] = []
+
+
+def _gap_rows(gaps: list[bytes]) -> list[int] | None:
+    """The hidden rows (0-based) of the row tags between the cells of a piece, or None when
+    something else is there, or a row whose r is not digits (the general scan refuses it)."""
+    gaps = list(filter(None, gaps))  # nearly all are empty: two cells side by side
+    rest = _GAP_JOIN.join(gaps)
+    n_tags = rest.count(b"<") - max(len(gaps) - 1, 0)
+    if n_tags and (n_tags != rest.count(b'<row r="') + rest.count(b"</row>")
+                   or _ROW_REF_NOT_DIGITS.search(rest)):
+        return None
+    hidden: list[int] = []
+    if b"hidden" in rest:
+        for attrs in _ROW_ATTRS.findall(rest):
+            if b"hidden" in attrs:
+                r = _attr(attrs, b"r")
+                if r is None or not r.isdigit() or int(r) < 1:
+                    return None
+                if _truthy(_attr(attrs, b"hidden")):
+                    hidden.append(int(r) - 1)
+    return hidden
 
 
 # --------------------------------------------------------------------------------------------
@@ -513,31 +566,26 @@ class SheetScanner(TagStream):
         m = _REF_QUOTE.match(buf, last + 6)
         if m is None:
             return False
-        last_row = int(m.group(2))
         last_col = _COLS[m.group(1)] + 1
-        row_bound = max(self.max_row, last_row)
+        row_bound = max(self.max_row, int(m.group(2)))
         col_bound = max(self.max_col, last_col)
+        if self.max_col == 0:
+            # The first cells: the widest column of the piece, not just its last cell's, so
+            # that the cells of the earlier rows fit the plain branch's box. Every
+            # `<c r="` of a piece that passes begins a cell, so some cell has that column.
+            col_bound = max(col_bound, max(map(_COLS.__getitem__, set(_CELL_COLS.findall(buf)))) + 1)
         if row_bound > EXCEL_MAX_ROWS or col_bound > EXCEL_MAX_COLS:
             return False  # the general scan names the cell
-        formulas, errors, collect_styles = self.collect_formulas, self.collect_errors, self.collect_styles
-        parts = _cell_split(col_bound, row_bound, formulas, errors, collect_styles).split(buf)
-        step = 3 if collect_styles else 2
+        formulas, errors, styles = self.collect_formulas, self.collect_errors, self.collect_styles
+        split = _cell_split(col_bound, row_bound, formulas, errors, styles)
+        parts = split.split(buf)
+        step = split.groups + 1
 
-        # Between the cells there may only be row tags (and white space): anything else, from
-        # an unusual cell to a misplaced tag, is for the general scan.
-        rest = b"".join(parts[0::step])
-        n_tags = rest.count(b"<")
-        if n_tags and n_tags != rest.count(b"<row") + rest.count(b"</row>"):
+        # Between the cells there may only be row tags (and text): anything else, from an
+        # unusual cell to a misplaced tag, is for the general scan.
+        hidden = _gap_rows(parts[0::step])
+        if hidden is None:
             return False
-        hidden: list[int] = []
-        if b"hidden" in rest:
-            for attrs in _ROW_ATTRS.findall(rest):
-                if b"hidden" in attrs:
-                    r = _attr(attrs, b"r")
-                    if r is None or not r.isdigit() or int(r) < 1:
-                        return False
-                    if _truthy(_attr(attrs, b"hidden")):
-                        hidden.append(int(r) - 1)
         # openpyxl's counters, for a later piece with cells or rows without r.
         row_counter = self.row_counter
         last_row_tag = buf.rfind(b"<row")
@@ -548,62 +596,111 @@ class SheetScanner(TagStream):
                 return False
             row_counter = int(r)
 
-        # The cells matched with a group: formulas, errors, beyond the bound.
-        cells = parts[step - 1::step]
-        odd = list(filter(None, cells))
-        f_keys: Iterable[int] = ()
-        kinds: list[bytes] = []
-        err: list[tuple[int, bytes]] = []
+        # Formula cells in bulk, odd cells one by one.
+        f_keys: array | list[int] = []
+        kind_keys: list[int] = []
+        kind_codes: list[int] = []
+        if formulas:
+            refs_of = parts[1 + styles::step]
+            refs = b" ".join(filter(None, refs_of))
+            if refs:
+                letters = refs.translate(None, _DIGITS).split()
+                col_bound = max(col_bound, max(map(_COLS.__getitem__, set(letters))) + 1)
+                if col_bound > EXCEL_MAX_COLS:
+                    return False
+                f_keys = _ref_keys(refs, letters)
+                row_bound = max(row_bound, (max(f_keys) >> _COL_BITS) + 1)
+                kinds = parts[2 + styles::step]
+                if any(kinds):
+                    codes = list(map(_KIND_CODES.get, compress(kinds, refs_of), repeat(0)))
+                    kind_keys, kind_codes = list(compress(f_keys, codes)), list(filter(None, codes))
+        odd_of = parts[step - 1::step]
+        odd = list(filter(None, odd_of))
+        found = _OddCells()
         if odd:
-            joined = b"\x00" + b"\x00".join(odd)
-            # The regexes below read attributes as Excel spells them.
-            if b"&" in joined or b"'" in joined or b" =" in joined or b"= " in joined:
+            found = self._odd_cells(odd, list(compress(parts[1::step], odd_of)) if styles else None)
+            if found is None:
                 return False
-            refs = b" ".join(_ODD_REF.findall(joined))
-            letters = refs.translate(None, _DIGITS).split()
-            keys = _ref_keys(refs, letters)
-            row_bound = max(row_bound, (max(keys) >> _COL_BITS) + 1)
-            col_bound = max(col_bound, max(map(_COLS.__getitem__, set(letters))) + 1)
-            if formulas:
-                n_f = joined.count(b"<f")
-                if joined.count(b"<") != n_f:
-                    return False  # an entry may hold one tag, its formula's
-                if n_f == len(odd):
-                    f_keys = keys
-                elif n_f:
-                    f_keys = list(compress(keys, [b"<f" in e for e in odd]))
-                if n_f and _F_HAS_T.search(joined):
-                    kinds = _F_KIND.findall(joined)
-                    if len(kinds) != n_f:
-                        return False
-            if errors and b't="e"' in joined:
-                texts = _ERROR_VALUE.findall(buf)
-                err_keys = list(compress(keys, [b't="e"' in e for e in odd]))
-                if len(texts) != len(err_keys) or len(texts) != buf.count(b't="e"'):
-                    return False  # an error cell without a value, or t="e" elsewhere
-                err = list(zip(err_keys, texts))
-
-        styles = list(filter(None, parts[1::3])) if collect_styles else []
+            row_bound, col_bound = max(row_bound, found.max_row), max(col_bound, found.max_col)
+            # CellMap keeps the last of a cell given twice: the same cell in both lists would
+            # need them merged in file order.
+            if (found.kind_keys and kind_keys and not set(found.kind_keys).isdisjoint(kind_keys)) or (
+                    found.style_keys and not set(found.style_keys).isdisjoint(
+                        self._style_keys_of(filter(None, parts[1::step])))):
+                return False
+        if row_bound > EXCEL_MAX_ROWS or col_bound > EXCEL_MAX_COLS:
+            return False
 
         # Nothing can fail from here on.
-        self.cells += len(cells)
+        self.cells += (len(parts) - 1) // step
         self.max_row, self.max_col = row_bound, col_bound
         self.row_counter = row_counter
         self.col_counter = last_col if last > last_row_tag else 0
-        if formulas:
-            self.f_keys.extend(f_keys)
-            if kinds:
-                codes = list(map(_KIND_CODES.get, kinds, repeat(0)))
-                self.kind_keys.extend(compress(f_keys, codes))
-                self.kind_codes.extend(filter(None, codes))
-        for key, text in err:
+        self.f_keys.extend(f_keys)
+        self.f_keys.extend(found.f_keys)
+        self.kind_keys.extend(kind_keys)
+        self.kind_codes.extend(kind_codes)
+        self.kind_keys.extend(found.kind_keys)
+        self.kind_codes.extend(found.kind_codes)
+        for key, text in found.errors:
             self._error(key, text)
         self.hidden_rows.update(hidden)
         if styles:
-            self._fast_styles(styles)
+            styled = list(filter(None, parts[1::step]))
+            if styled:
+                self._fast_styles(styled)
+            for key, value in zip(found.style_keys, found.style_values):
+                self._add_style(key, value)
         if len(self._rows) >= 200_000:
             self._rows.clear()
         return True
+
+    def _odd_cells(self, cells: list[bytes], styled: list[bytes | None] | None) -> _OddCells | None:
+        """What the general scan collects from these cells (as ``_ODD_CELL`` splits them), or
+        None when one is beyond Excel's grid (the general scan names it). ``styled``: the style
+        group of each (the bulk styles have the cells whose s comes first)."""
+        out = _OddCells()
+        for i, cell in enumerate(cells):
+            m = _ODD_CELL.match(cell)
+            letters, digits, attrs, closed, f_attrs, v_text = m.groups()
+            row, col = int(digits), _COLS[letters] + 1
+            if row > EXCEL_MAX_ROWS or col > EXCEL_MAX_COLS:
+                return None
+            out.max_row, out.max_col = max(out.max_row, row), max(out.max_col, col)
+            key = ((row - 1) << _COL_BITS) | (col - 1)
+            if styled is not None and styled[i] is None:
+                s = _attr(attrs, b"s")
+                if s is not None:
+                    s = xml_unescape(s).strip()
+                    if s.isdigit() and int(s):
+                        out.style_keys.append(key)
+                        out.style_values.append(min(int(s), 2**32 - 1))
+            if closed:
+                continue
+            if f_attrs is not None and self.collect_formulas:
+                out.f_keys.append(key)
+                kind = _attr(f_attrs, b"t")
+                code = _KIND_CODES.get(xml_unescape(kind)) if kind is not None else None
+                if code:
+                    out.kind_keys.append(key)
+                    out.kind_codes.append(code)
+            if v_text is not None and self.collect_errors:
+                t = _attr(attrs, b"t")
+                if t is not None and xml_unescape(t) == b"e":
+                    out.errors.append((key, v_text))
+        return out
+
+    def _style_keys_of(self, items: Iterable[bytes]) -> Iterator[int]:
+        """The keys of b'J2" s="3' items."""
+        for item in items:
+            m = _REF_QUOTE.match(item)
+            yield ((int(m.group(2)) - 1) << _COL_BITS) | _COLS[m.group(1)]
+
+    def _add_style(self, key: int, value: int) -> None:
+        if value >= 65536 and self.style_values.typecode == "H":
+            self.style_values = array("I", self.style_values)
+        self.style_keys.append(key)
+        self.style_values.append(value)
 
     def _fast_styles(self, items: list[bytes]) -> None:
         """Keys and values from b'J2" s="3' items, all in C."""

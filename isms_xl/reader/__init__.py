@@ -7,14 +7,18 @@ locations and READ findings — or say exactly why not (a one-line error with it
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from isms_xl.config import Config, load_config
 from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
-from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight
+from isms_xl.headers import HeaderMatch
+from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight_with_bytes
 from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
@@ -63,14 +67,38 @@ def _strip_prefix(names: dict[str, CellRef]) -> dict[str, CellRef]:
     return {n[5:]: ref for n, ref in names.items() if n.lower().startswith("isms_")}
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a workbook is read.
+
+    Reading builds millions of objects that all stay alive (the grid's rows, the records), so
+    every collection the allocations trigger finds nothing to free, and the full ones walk all of
+    them again: about 0.3 s of a 50,000-row register (benchmarks/bench_read.py). Reading makes no
+    reference cycles to free. Reference counting still frees everything as usual; the collector
+    is re-enabled afterwards only if it was enabled before (a caller may have paused it too).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_workbook(path: Path | str, config: Config | None = None, *, form: str | None = None,
                   styles: bool = True) -> list[Form]:
     """Every form in the workbook. ``styles`` also reads the fills of banded cells (for CALC-003;
     it costs a second look at every cell's style id)."""
-    path = Path(path)
-    info = preflight(path, collect=COLLECT_ALL if styles else COLLECT_DEFAULT)
+    with _gc_paused():
+        return _read_workbook(Path(path), config, form=form, styles=styles)
+
+
+def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool) -> list[Form]:
+    info, data = preflight_with_bytes(path, collect=COLLECT_ALL if styles else COLLECT_DEFAULT)
     config = config if config is not None else load_config(path.parent)
-    grids = load_grids(path)
+    grids = load_grids(path, data)
+    del data  # calamine holds its own copy
     names = _names(info)
     per_sheet = {}
     for name, grid in grids.items():
@@ -134,10 +162,10 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
                 if g.name in sheet_info and sheet_info[g.name].formula_cells is not None}
     cell_info = "formulas" in info.collected
     if spec.layout is Layout.TABLE:
-        grid = _table_sheet(spec, grids)
+        grid, found = _table_sheet(spec, grids)
         doc, doc_cells = read_doc(spec, grid, named_doc_cells(names.cells.get(grid.name, {})), sink, config)
         read = read_table(spec, grid, sink, error_cells=errors_of(grid.name),
-                          table_last_row=_table_end(sheet_info.get(grid.name), read_header_row=None))
+                          table_last_row=_table_end(sheet_info.get(grid.name), read_header_row=None), found=found)
         header_row = None if read.header is None else read.header.row + read.header.header_rows - 1
         result = Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
                       read.columns, formulas, cell_info=cell_info, sha256=info.sha256, info=info)
@@ -181,9 +209,9 @@ def _banded_fills(form: Form, info: WorkbookInfo, sheet) -> None:
             form.fills[(cell.sheet, cell.row, cell.col)] = info.fill(style)
 
 
-def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> SheetGrid:
+def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> tuple[SheetGrid, HeaderMatch | None]:
     """The sheet holding the register: the one that names the form, else the first visible one
-    with the form's headers."""
+    with the form's headers; and its header (so it is not looked for twice)."""
     from isms_xl.reader.identify import matcher
 
     best = None
@@ -191,8 +219,8 @@ def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> SheetGrid:
         found = matcher(spec).find_header(grid.rows, grid.merged)
         score = found.score if found else -1
         if best is None or score > best[0] or (score == best[0] and grid.visible and not best[1].visible):
-            best = (score, grid)
-    return best[1]
+            best = (score, grid, found)
+    return best[1], best[2]
 
 
 def _table_end(sheet, read_header_row) -> int | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,11 @@ class SheetGrid:
         return len(self.rows)
 
 
-def load_grids(path: Path) -> dict[str, SheetGrid]:
+def load_grids(path: Path, data: bytes | None = None) -> dict[str, SheetGrid]:
+    """``data``: the file's bytes as preflight checked them (read instead of the path, so the
+    file cannot change between the check and the parse)."""
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_path(str(path)) if data is None else CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids: dict[str, SheetGrid] = {}
         for meta in wb.sheets_metadata:
             if str(meta.typ) != "SheetTypeEnum.WorkSheet":

@@ -4,7 +4,11 @@ data row into a typed record, reporting READ-001 … READ-006 and READ-009 at th
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress, repeat
+from operator import attrgetter, is_not, or_
 from typing import Any
 
 from isms_xl.headers import HeaderMatch
@@ -13,7 +17,7 @@ from isms_xl.reader.identify import matcher
 from isms_xl.reader.model import CellRef, Record
 from isms_xl.reader.sink import Sink
 from isms_xl.schema import Column, FormSpec
-from isms_xl.values import EXCEL_ERRORS, Parsed, parse_value, quick_value
+from isms_xl.values import EXCEL_ERRORS, Parsed, parse_value, quick_values
 
 _TOTALS = re.compile(r"^\s*(合計|総計|小計|計|total|sum)\s*$", re.IGNORECASE)
 
@@ -30,9 +34,11 @@ def _blank(v: Any) -> bool:
 
 
 def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict[tuple[int, int], str] | None = None,
-               table_last_row: int | None = None) -> TableRead:
+               table_last_row: int | None = None, found: HeaderMatch | None = None) -> TableRead:
+    """``found``: the sheet's header when the caller has already looked for it."""
     errors = error_cells or {}
-    found = matcher(spec).find_header(grid.rows, grid.merged)
+    if found is None:
+        found = matcher(spec).find_header(grid.rows, grid.merged)
     if found is None:
         required = [c.ja for c in spec.columns if c.required]
         sink.add("READ-001", CellRef(grid.name, 0, 0), None, None,
@@ -72,34 +78,42 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
     # A row is blank when every input cell is. Nearly every row has its id, so look at the id
     # column first and at the other columns only for the rows without one.
     check = [c for c in input_idx if c != id_index]
-    filled = [_present(v) for v in raws_of[id_index]] if id_index is not None else [False] * len(body)
-    for i, ok in enumerate(filled):
-        if not ok:
-            filled[i] = any(_present(raws_of[c][i]) for c in check)
+    filled = list(map(_present, raws_of[id_index])) if id_index is not None else [False] * len(body)
+    for i in [i for i, ok in enumerate(filled) if not ok]:
+        filled[i] = any(_present(raws_of[c][i]) for c in check)
     last = len(body) - 1
     while last >= 0 and not filled[last]:
         last -= 1
     end = last if table_last_row is None else min(last, max(table_last_row - first, -1))
+    # Totals rows: a blank or "合計" id and a "合計" cell. The id test runs in C over the column,
+    # the row test only where it holds.
+    totals: set[int] = set()
+    if id_index is not None:
+        ids = raws_of[id_index]
+        maybe = map(or_, map(_blank, ids), map(bool, map(_TOTALS.match, map(str, ids))))
+        totals = {i for i in compress(range(last + 1), maybe) if filled[i] and _is_totals(body[i])}
 
-    keep: list[int] = []  # offsets (from ``first``) of record rows
-    pending: list[int] = []
-    for i in range(last + 1):
-        if not filled[i]:
-            pending.append(i)
-            continue
-        if id_index is not None and _is_totals(body[i]) and (
-                _blank(body[i][id_index]) or _TOTALS.match(str(body[i][id_index]))):
-            continue  # a totals row at the bottom: not a record
-        for b in pending:
-            sink.add("READ-005", CellRef(grid.name, first + b, 0), None, None,
-                     f"データ範囲の途中に空行があります（{first + b + 1}行目）",
-                     f"Blank row inside the data range (row {first + b + 1})")
-        pending = []
-        if i > end:
-            sink.add("READ-005", CellRef(grid.name, first + i, 0), None, None,
-                     f"表の範囲外（{first + i + 1}行目）にデータがあります。表を広げてください",
-                     f"Data below the table's end (row {first + i + 1}); extend the table to include it")
-        keep.append(i)
+    if not totals and all(filled[:last + 1]):
+        keep = list(range(last + 1))  # the usual register: no blank or totals row
+        for i in range(end + 1, last + 1):
+            _below_end(sink, grid.name, first + i)
+    else:
+        keep = []  # offsets (from ``first``) of record rows
+        pending: list[int] = []
+        for i in range(last + 1):
+            if not filled[i]:
+                pending.append(i)
+                continue
+            if i in totals:
+                continue  # a totals row at the bottom: not a record
+            for b in pending:
+                sink.add("READ-005", CellRef(grid.name, first + b, 0), None, None,
+                         f"データ範囲の途中に空行があります（{first + b + 1}行目）",
+                         f"Blank row inside the data range (row {first + b + 1})")
+            pending = []
+            if i > end:
+                _below_end(sink, grid.name, first + i)
+            keep.append(i)
     all_rows = len(keep) == len(body)
 
     # Column by column: a register repeats the same few spellings thousands of times, so each
@@ -109,17 +123,12 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
     problems: list[tuple[int, int]] = []  # (record number, column position)
     for j, (col, c) in enumerate(cols):
         raws = raws_of[c] if all_rows else [raws_of[c][i] for i in keep]
-        # Distinct values only, and plain text (ids, names, free text) needs no parsing at all.
-        quick: dict[Any, Any] = {}
-        parsed_of: dict[Any, Parsed] = {}
-        for raw in set(raws):
-            done, value = quick_value(col, raw)
-            if done:
-                quick[raw] = value
-            else:
-                parsed_of[raw] = parsed = parse_value(col, raw)
-                quick[raw] = parsed.value
-        value_columns.append([quick[raw] for raw in raws])
+        # Distinct values only, and plain text (ids, names, free text) needs no parsing at all:
+        # it is its own value, so a column of it is used as it is.
+        changed, slow = quick_values(col, set(raws))
+        parsed_of: dict[Any, Parsed] = {raw: parse_value(col, raw) for raw in slow}
+        changed.update((raw, parsed.value) for raw, parsed in parsed_of.items())
+        value_columns.append(list(map(changed.get, raws, raws)) if changed else raws)
         bad = {raw for raw, p in parsed_of.items()
                if not p.ok or (p.value is None and col.required and not col.is_computed)}
         if bad:
@@ -130,13 +139,17 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
         problems.extend((number[r], position[c]) for r, c in errors if c in position and r in number)
 
     id_pos = keys.index(id_col.key) if id_col.key in columns else None
-    records: list[Record] = []
     seen_ids: dict[str, int] = {}
     extras_at = [(j, text) for j, text in extras]
-    for n, vals in enumerate(zip(*value_columns)):
-        i = keep[n]
-        extra = {text: body[i][j] if j < len(body[i]) else None for j, text in extras_at} if extras_at else {}
-        records.append(Record(dict(zip(keys, vals)), sheet=grid.name, row=first + i, columns=columns, extra=extra))
+    # One Record per row, built by C iteration (map/zip) rather than a Python loop. Each row's
+    # values start as a copy of one dict of the keys (so no dict grows key by key).
+    template = dict.fromkeys(keys)
+    values = list(map(dict.copy, repeat(template, len(keep) if value_columns else 0)))
+    deque(map(dict.update, values, map(zip, repeat(keys), zip(*value_columns))), maxlen=0)
+    records: list[Record] = list(map(Record, values, repeat(grid.name), [first + i for i in keep], repeat(columns)))
+    if extras_at:
+        for record, i in zip(records, keep):
+            record.extra = {text: body[i][j] if j < len(body[i]) else None for j, text in extras_at}
     for n, j in sorted(set(problems)):
         col, c = cols[j]
         record = records[n]
@@ -144,7 +157,10 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
         raw = body[keep[n]][c]
         _problem(sink, grid.name, first + keep[n], c, col, raw, parse_value(col, raw), rid, errors,
                  record.values, record.raw)
-    if id_pos is not None:
+    # Ids repeat rarely: look for the repeats only when there are some.
+    rids = [] if id_pos is None else list(map(dict.get, map(attrgetter("values"), records), repeat(id_col.key)))
+    id_keys = list(map(str, filter(partial(is_not, None), rids)))
+    if len(set(id_keys)) != len(id_keys):
         for record in records:
             rid = record.values.get(id_col.key)
             if rid is None:
@@ -174,6 +190,12 @@ def _problem(sink: Sink, sheet: str, r: int, c: int, col: Column, raw: Any, pars
     else:
         sink.add("READ-002", CellRef(sheet, r, c), rid, None,
                  f"必須項目「{col.ja}」が空欄です", f"Required {col.en} ({col.ja}) is blank")
+
+
+def _below_end(sink: Sink, sheet: str, r: int) -> None:
+    sink.add("READ-005", CellRef(sheet, r, 0), None, None,
+             f"表の範囲外（{r + 1}行目）にデータがあります。表を広げてください",
+             f"Data below the table's end (row {r + 1}); extend the table to include it")
 
 
 def _present(v: Any) -> bool:
