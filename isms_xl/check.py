@@ -9,7 +9,8 @@ and the rules that need them are skipped with one info finding each.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from isms_xl.config import Config, load_config
 from isms_xl.errors import IsmsXlError, UnknownFormError
 from isms_xl.findings import Finding, Severity
 from isms_xl.forms import FORMS
-from isms_xl.reader import read_workbook
+from isms_xl.reader import gc_paused, read_workbook
 from isms_xl.reader.model import Form
 from isms_xl.rules import CheckContext, run_rules
 from isms_xl.rules.registry import rule_order
@@ -26,6 +27,7 @@ from isms_xl.suppress import Suppression, apply_suppressions, load_suppressions
 
 SKIP_DIRS = {".isms_xl_backup", ".isms_xl", "__pycache__"}
 PATTERNS = ("*.xlsx", "*.xlsm")
+_READERS = 2  # workbooks read at once (more gains nothing: the rest of reading holds the GIL)
 
 
 @dataclass(frozen=True)
@@ -88,17 +90,15 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
     today = today or dt.date.today()
     forms: dict[str, Form] = {}
     problems: list[Problem] = []
-    for path in find_workbooks(folder):
+    for path, read in _read_all(find_workbooks(folder), config):
         if progress:
             progress(path)
         rel = str(path.relative_to(folder))
-        try:
-            read = read_workbook(path, config)
-        except UnknownFormError as err:
-            problems.append(Problem(rel, "not_a_form", err.message_ja, err.message_en, int(err.exit_code)))
+        if isinstance(read, UnknownFormError):
+            problems.append(Problem(rel, "not_a_form", read.message_ja, read.message_en, int(read.exit_code)))
             continue
-        except IsmsXlError as err:
-            problems.append(Problem(rel, "unreadable", err.message_ja, err.message_en, int(err.exit_code)))
+        if isinstance(read, IsmsXlError):
+            problems.append(Problem(rel, "unreadable", read.message_ja, read.message_en, int(read.exit_code)))
             continue
         for form in read:
             if form.form_id in forms:
@@ -112,10 +112,28 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
     findings = list(run_rules(ctx, only_rules))
     suppressions = load_suppressions(folder)
     kept, suppressed, expired = apply_suppressions(findings, suppressions, today)
-    run = CheckRun(folder, today, dt.datetime.now(dt.timezone.utc).replace(microsecond=0), config, forms,
+    run = CheckRun(folder, today, dt.datetime.now(dt.UTC).replace(microsecond=0), config, forms,
                    kept + expired, suppressed, problems)
     run.findings.sort(key=_order)
     return run
+
+
+def _read_all(paths: list[Path], config: Config) -> Iterator[tuple[Path, list[Form] | IsmsXlError]]:
+    """Each workbook's forms (or the error that refused it), in the order of ``paths``.
+
+    Two at a time: python-calamine releases the GIL while it parses, so one workbook's parse
+    runs beside the next one's safety scan and record building (benchmarks/bench_check.py).
+    The collector is paused for the whole folder, as ``read_workbook`` pauses it for one.
+    """
+
+    def one(path: Path) -> list[Form] | IsmsXlError:
+        try:
+            return read_workbook(path, config)
+        except IsmsXlError as err:
+            return err
+
+    with gc_paused(), ThreadPoolExecutor(max_workers=_READERS) as pool:
+        yield from zip(paths, pool.map(one, paths))
 
 
 def _order(f: Finding) -> tuple:

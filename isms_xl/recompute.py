@@ -83,6 +83,9 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
     out = Recomputed(form)
     derived = derive(spec, form, others or {}) if any(c.derived_from for c in spec.columns) else {}
     id_key = spec.id_column.key
+    # The expected values, record by record (an expression reads a whole row).
+    envs: list[dict[str, Any]] = []
+    expecteds: list[dict[str, Any]] = []
     for index, record in enumerate(form.records):
         env = record_env(spec, record)
         expected: dict[str, Any] = {}
@@ -91,15 +94,60 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
                 expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
             elif col.derived_from and (index, col.key) in derived:
                 expected[col.key] = derived[(index, col.key)]
+        envs.append(env)
+        expecteds.append(expected)
+    checked = [col for col in spec.columns if col.computed is not None or col.derived_from]
+    looks = {col.key: _needs_look(form, method, col, expecteds, envs) for col in checked}
+    for record, expected, env, index in zip(form.records, expecteds, envs, range(len(expecteds))):
         rid = record.values.get(id_key)
-        for col in spec.columns:
-            if col.key not in expected:
+        for col in checked:
+            if col.key not in expected or not looks[col.key][index]:
                 continue
             cell = record.cell(col.key)
             if cell is None:
                 continue  # the column is not in the sheet (READ-001 said so if it was required)
             _check_cell(out, form, spec, method, col, cell, record, rid, expected, env)
     return out
+
+
+def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[str, Any]],
+                envs: list[dict[str, Any]]) -> list[bool]:
+    """Which records' cells of ``col`` may disagree (value, formula or fill), decided a column at a
+    time: nearly every cell agrees, and ``_check_cell`` then looks closely at the rest. Table
+    records share one sheet and column, so their formulas and fills are looked up in bulk; card
+    fields are each looked at."""
+    records = form.records
+    col_index = form.columns.get(col.key)
+    if col_index is None or any(r.row is None or r.columns is None for r in records):
+        return [True] * len(records)
+    sheet = records[0].sheet if records else ""
+    rows = [r.row for r in records]
+    key = col.key
+    new = [e.get(key) for e in expecteds]
+    look = [r.values.get(key) != v for r, v in zip(records, new)]
+    if form.cell_info and col.computed is not None:
+        formulas = form.formula_cells.get(sheet)
+        if formulas is None:
+            has = [False] * len(rows)
+        elif hasattr(formulas, "contains_in_column"):
+            has = formulas.contains_in_column(rows, col_index)
+        else:
+            has = [(r, col_index) in formulas for r in rows]
+        look = [lk or not h for lk, h in zip(look, has)]  # _check_cell skips the blank ones
+    if col.band_of and form.cell_info:
+        bands: dict[Any, str | None] = {}
+        for i, (e, env, row) in enumerate(zip(expecteds, envs, rows)):
+            if look[i]:
+                continue
+            value = e.get(col.band_of, env.get(col.band_of))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value not in bands:
+                    bands[value] = method.band(value).fill
+                want = bands[value]
+            else:
+                want = None
+            look[i] = (form.fills.get((sheet, row, col_index)) or None) != want
+    return look
 
 
 def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col: Column, cell: CellRef,

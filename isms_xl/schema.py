@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -151,16 +152,25 @@ class FormSpec:
             name = name.replace(ch, "_")
         return f"{self.doc_number}_{name}.xlsx"
 
-    @property
+    # Cached: the checks ask for these once per record (a frozen spec never changes).
+    @cached_property
     def computed_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.computed is not None)
 
     def group(self, name: str) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.group == name)
+        return self._groups.get(name, ())
 
     @property
     def groups(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.group for c in self.columns if c.group))
+        return tuple(self._groups)
+
+    @cached_property
+    def _groups(self) -> dict[str, tuple[Column, ...]]:
+        out: dict[str, list[Column]] = {}
+        for c in self.columns:
+            if c.group:
+                out.setdefault(c.group, []).append(c)
+        return {name: tuple(cols) for name, cols in out.items()}
 
 
 # The document-control block every form carries (forms.md "Common to every form").

@@ -433,6 +433,18 @@ def test_cell_map_is_like_a_read_only_dict():
     assert pickle.loads(pickle.dumps(m)) == m
 
 
+def test_whole_column_lookups():
+    cells = {(0, 0): 4, (5, 3): 9, (6, 3): 2, (1048575, 16383): 1}
+    m, s = CellMap(cells), CellSet(cells)
+    rows = [0, 5, 6, 7, -1, 1048575, 1048576]
+    for col in (0, 3, 16383, 16384, -1):
+        assert m.get_in_column(rows, col, 0) == [cells.get((r, col), 0) for r in rows]
+        assert s.contains_in_column(rows, col) == [(r, col) in cells for r in rows]
+    text = CellMap({(1, 2): "#N/A", (3, 2): "#REF!"})
+    assert text.get_in_column([0, 1, 3], 2) == [None, "#N/A", "#REF!"]
+    assert CellMap().get_in_column([0], 0, "x") == ["x"] and CellSet().contains_in_column([0], 0) == [False]
+
+
 def test_cell_map_keeps_the_last_of_repeated_cells():
     from array import array
 

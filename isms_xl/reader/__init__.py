@@ -68,7 +68,7 @@ def _strip_prefix(names: dict[str, CellRef]) -> dict[str, CellRef]:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a workbook is read.
 
     Reading builds millions of objects that all stay alive (the grid's rows, the records), so
@@ -90,7 +90,7 @@ def read_workbook(path: Path | str, config: Config | None = None, *, form: str |
                   styles: bool = True) -> list[Form]:
     """Every form in the workbook. ``styles`` also reads the fills of banded cells (for CALC-003;
     it costs a second look at every cell's style id)."""
-    with _gc_paused():
+    with gc_paused():
         return _read_workbook(Path(path), config, form=form, styles=styles)
 
 
@@ -198,15 +198,14 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
 
 def _banded_fills(form: Form, info: WorkbookInfo, sheet) -> None:
     """The fill of every cell that shows a risk band (CALC-003), when styles were collected."""
-    banded = [c.key for c in form.spec.columns if c.band_of and c.key in form.columns]
+    banded = [form.columns[c.key] for c in form.spec.columns if c.band_of and c.key in form.columns]
     if not banded or sheet is None or sheet.style_ids is None:
-        form.cell_info = form.cell_info and not banded
+        form.cell_info = form.cell_info and not banded  # no fills: CALC-003 cannot be judged
         return
-    for record in form.records:
-        for key in banded:
-            cell = record.cell(key)
-            style = sheet.style_ids.get((cell.row, cell.col), 0)
-            form.fills[(cell.sheet, cell.row, cell.col)] = info.fill(style)
+    rows = [record.row for record in form.records]
+    for col in banded:  # a column at a time: one lookup call for all its cells
+        fills = map(info.fill, sheet.style_ids.get_in_column(rows, col, 0))
+        form.fills.update(zip(((sheet.name, r, col) for r in rows), fills))
 
 
 def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> tuple[SheetGrid, HeaderMatch | None]:
