@@ -13,6 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from isms_xl.catalog import load_catalog
@@ -625,4 +627,12 @@ def test_oracle_finds_exactly_the_seeded_defects(as_of):
 @pytest.mark.parametrize("seed", [1, 7, 99])
 def test_oracle_holds_for_other_seeds(seed):
     data, seeds, _ = build_dataset(AS_OF, seed)
+    assert oracle(data) == _expected(seeds)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(as_of=st.dates(dt.date(2025, 1, 1), dt.date(2030, 12, 31)), seed=st.integers(0, 10_000))
+@example(as_of=dt.date(2026, 5, 26), seed=215)  # once had no asset to seed XREF-006 into
+def test_any_date_and_seed_gives_a_demo_with_exactly_its_seeded_defects(as_of, seed):
+    data, seeds, _ = build_dataset(as_of, seed)
     assert oracle(data) == _expected(seeds)

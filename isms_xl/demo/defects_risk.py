@@ -145,12 +145,23 @@ def _xref_rows(data: DemoData, targets: Targets) -> list[Seed]:
     seeds.append(Seed("XREF-005", "B-02", "対応計画ID P-999 がリスク対応計画書にない", "Plan id P-999 is not in B-03",
                       row, "plan_ids"))
 
-    plan = targets.pick([p for p in data.live("B-03") if p["status"] == IN_PROGRESS and len(p["risk_ids"]) < 3
-                         and all(not isinstance(r["asset_id"], str) and r["asset_id"]["status"] == IN_USE for r in p["risk_ids"])])
+    plans = [p for p in data.live("B-03") if p["status"] == IN_PROGRESS and len(p["risk_ids"]) < 3
+             and all(not isinstance(r["asset_id"], str) and r["asset_id"]["status"] == IN_USE for r in p["risk_ids"])]
+    plan = targets.pick(plans)
+
+    def same_kind(plan: dict) -> list[dict]:
+        """In-use assets of the plan's department that its first risk's threat applies to."""
+        threat = THREATS[plan["risk_ids"][0]["_threat"]]
+        return [a for a in targets.free(data.records("B-01")) if a["status"] == IN_USE
+                and a["department"] == plan["_dept"] and threat.key in _threat_keys(a)
+                and impact_of(a, threat.affected) >= 2]
+
+    same = same_kind(plan)
+    if not same:  # some seeds give the first plan picked no such asset: take the next that has one
+        plan = targets.pick([p for p in plans if same_kind(p)])
+        same = same_kind(plan)
     first = plan["risk_ids"][0]
     threat = THREATS[first["_threat"]]
-    same = [a for a in targets.free(data.records("B-01")) if a["status"] == IN_USE and a["department"] == plan["_dept"]
-            and threat.key in _threat_keys(a) and impact_of(a, threat.affected) >= 2]
     asset = targets.pick(same)
     extra = next(c for c in ("6.3", "5.10", "8.7") if c not in threat.controls)
     row = _add(data, targets, new_row(data, asset, threat, 2, 2, REDUCE))
