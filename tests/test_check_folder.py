@@ -24,14 +24,6 @@ AS_OF = dt.date(2026, 11, 26)
 WHERE = ("rule", "severity", "form", "workbook", "sheet", "cell")
 
 
-def _record(form: str | None, record: str | None) -> str | None:
-    # seeded_defects.json writes SoA records as the standard prints them ("5.32"); findings use
-    # the canonical id ("A.5.32").
-    if record is not None and form == "A-02":
-        return parse_control_id(record) or record
-    return record
-
-
 def _where(row: dict) -> tuple:
     return tuple(row[k] for k in WHERE)
 
@@ -104,8 +96,8 @@ def test_demo_findings_are_exactly_the_seeded_defects(demos, as_of, seed):
     assert run.problems == [] and run.missing_forms == []
     _assert_same(_found(run.findings), _seeded(defects))
     # The record too, wherever the seeded list names one.
-    with_record = Counter(_where(d) + (_record(d["form"], d["record"]),) for d in defects if d.get("record"))
-    found_records = Counter(_where(f.flat()) + (_record(f.form, f.record),) for f in run.findings)
+    with_record = Counter(_where(d) + (d["record"],) for d in defects if d.get("record"))
+    found_records = Counter(_where(f.flat()) + (f.record,) for f in run.findings)
     assert not with_record - found_records, sorted((with_record - found_records).elements())
     # Every finding names its place fully enough to click to it.
     for f in run.findings:

@@ -12,6 +12,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from isms_xl.config import CONFIG_NAME
 from isms_xl.content import FormContent
+from isms_xl.controls import parse_control_id
 from isms_xl.demo.dataset import DemoData, index_of
 from isms_xl.demo.names import COMPANY, DEPARTMENTS
 from isms_xl.demo.org import DemoOrg
@@ -113,6 +114,10 @@ def describe(seed: Seed, data: DemoData, results: dict[str, BuildResult], severi
     record = seed.record_id
     if record is None and seed.record is not None and seed.where != BLANK_ROW:
         record = seed.record.get(data.forms[seed.form].spec.id_column.key)
+    if record is not None and seed.form == "A-02":
+        # The check names an SoA row by the canonical control id ("A.5.32"), whatever the cell
+        # shows ("5.32", as the standard prints it); the answer key must use the same id.
+        record = parse_control_id(str(record)) or record
     return {"rule": seed.rule, "severity": severity, "form": seed.form, "workbook": workbook, "sheet": sheet,
             "cell": cell, "record": record, "description_ja": seed.ja, "description_en": seed.en}
 
