@@ -188,3 +188,25 @@ def test_refusals_change_nothing(tmp_path):
     with pytest.raises(NotAWorkbookError):
         adopt_file(empty, tmp_path / "new.xlsx", "B-01")
     assert not (tmp_path / "new.xlsx").exists()
+
+
+def test_day_one_foreign_2013_soa_adopted_then_migrated(tmp_path):
+    """A new user's SoA: their own layout and still on 2013. adopt, then migrate-soa."""
+    from isms_xl.migrate.run import migrate_soa_file
+    from tests.soa2013 import CONTROLS_2013
+
+    headers = [["管理策", "", "適用可否", "除外の理由", "導入状況"], ["番号", "管理策名", None, None, None]]
+    rows = [[cid[2:], None, "適用" if n % 5 else "除外", None if n % 5 else "該当なし", "済" if n % 5 else None]
+            for n, cid in enumerate(CONTROLS_2013)]
+    rows.append([None, "合計", f"{len(rows)}件", None, None])
+    src = write_sheet(tmp_path / "soa2013.xlsx", "適用宣言書（2013年版）", headers, rows, merges=["A3:B3"])
+    adopted = adopt_file(src, tmp_path / "A-02_2013.xlsx", "A-02")
+    assert adopted.decision.header.header_rows == 2 and len(adopted.converted.records) == 114  # no totals row
+    form = read_form(tmp_path / "A-02_2013.xlsx")
+    assert read_errors(form) == []
+    assert form.records[0].values["control_name"] == load_catalog("2013").get("A.5.1.1").title_ja
+    result = migrate_soa_file(tmp_path / "A-02_2013.xlsx", tmp_path / "A-02.xlsx")
+    decisions = {r.values["control_id"]: r.values["applicable"] for r in read_form(result.soa).records}
+    assert len(decisions) == 93
+    excluded_2013 = {cid for n, cid in enumerate(CONTROLS_2013) if n % 5 == 0}
+    assert decisions["A.5.2"] == ("×" if "A.6.1.1" in excluded_2013 else "○")

@@ -196,3 +196,15 @@ def test_refuses_a_2022_soa(demo, tmp_path):
 def test_a02_spec_unchanged_by_migration():
     # The migration writes the project's own A-02: the same columns the reader and checks use.
     assert [c.key for c in FORMS["A-02"].columns][:3] == ["control_id", "control_name", "applicable"]
+
+
+def test_copies_in_a_sub_folder_are_not_migrated_again(demo, tmp_path):
+    src = tmp_path / "isms"
+    src.mkdir()
+    _demo_as_2013(demo, src / "soa.xlsx")
+    shutil.copy(next(demo.glob("ISMS-B-03_*.xlsx")), src)
+    out = src / "2022"
+    first = migrate_soa_file(src / "soa.xlsx", out / "soa.xlsx", forms_dir=src, forms_out=out, today=TODAY)
+    again = migrate_soa_file(src / "soa.xlsx", out / "soa.xlsx", forms_dir=src, forms_out=out, today=TODAY, force=True)
+    assert [p.name for p in first.copies] == [p.name for p in again.copies] == [next(demo.glob("ISMS-B-03_*.xlsx")).name]
+    assert not (out / "2022").exists()

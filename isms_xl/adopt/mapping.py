@@ -26,6 +26,7 @@ from isms_xl.schema import Column, FormSpec, Kind
 from isms_xl.values import is_blank, parse_value
 
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
+_TOTALS = re.compile(r"^\s*(合計|総計|小計|計|total|sum)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -249,11 +250,16 @@ def decide(spec: FormSpec, sheet: str, rows: Sequence[Sequence[Any]], merged: Se
 def data_rows(decision: Decision, rows: Sequence[Sequence[Any]]) -> list[tuple[int, Sequence[Any]]]:
     """(0-based row, cells) of every row under the header with something in a mapped cell."""
     cells = list(decision.columns.values()) + decision.extras
+    id_index = decision.columns.get(decision.spec.id_column.key)
     out = []
     for r in range(decision.header.data_start, len(rows)):
         line = rows[r]
-        if any(i < len(line) and not is_blank(line[i]) for i in cells):
-            out.append((r, line))
+        if not any(i < len(line) and not is_blank(line[i]) for i in cells):
+            continue
+        if (id_index is None or id_index >= len(line) or is_blank(line[id_index])
+                or _TOTALS.match(str(line[id_index]))) and any(isinstance(v, str) and _TOTALS.match(v) for v in line):
+            continue  # a totals row under the records (the reader skips it too)
+        out.append((r, line))
     return out
 
 

@@ -85,9 +85,10 @@ def plan_copies(forms_dir: Path, out_dir: Path, skip: set[Path]) -> tuple[list[P
 
     copies: list[PlannedCopy] = []
     rows: list[RefRow] = []
+    out_resolved = out_dir.resolve()
     for path in find_workbooks(forms_dir):
-        if path.resolve() in skip:
-            continue
+        if path.resolve() in skip or out_resolved in path.resolve().parents and out_resolved != forms_dir.resolve():
+            continue  # our own outputs of an earlier run, when the copies go into a sub-folder
         try:
             forms = read_workbook(path, styles=False)
         except UnknownFormError:
