@@ -60,6 +60,7 @@ def convert(decision: Decision, rows: Sequence[Sequence[Any]], mapping: Mapping 
     extras = _extra_headers(decision)
     result = Converted([], tuple(name for _, name in extras))
     label = "移行前の値" if lang == "ja" else "Values before adoption"
+    parsed_of: dict[tuple[str, Any], Any] = {}
     for r, line in data_rows(decision, rows):
         record: dict[str, Any] = {}
         kept: list[str] = []
@@ -79,7 +80,9 @@ def convert(decision: Decision, rows: Sequence[Sequence[Any]], mapping: Mapping 
                     record[key] = rated
                     result.rerated += 1
                 continue
-            parsed = parse_value(col, raw)
+            parsed = parsed_of.get((key, raw))
+            if parsed is None:  # a register repeats a few spellings thousands of times: parse each once
+                parsed = parsed_of[(key, raw)] = parse_value(col, raw)
             if col.kind is Kind.ENUM and not parsed.ok and _shown(raw) in mapping.values.get(key, {}):
                 parsed = parse_value(col, mapping.values[key][_shown(raw)])
             if not parsed.ok:
