@@ -67,3 +67,10 @@ def test_adopt_bad_mapping_is_a_config_error(tmp_path):
     result = run("adopt", str(src), "--form", "B-01", "--map", str(bad), str(tmp_path / "o.xlsx"))
     assert result.exit_code == ExitCode.CONFIG and "Traceback" not in result.output
     assert not Path(tmp_path / "o.xlsx").exists()
+
+
+def test_outputs_must_be_xlsx(tmp_path):
+    old = write_soa_2013(tmp_path / "old.xlsx", random_rows(random.Random(4)))
+    assert run("migrate-soa", str(old), str(tmp_path / "new.xlsm")).exit_code == ExitCode.USAGE
+    assert run("adopt", str(old), "--form", "A-02", str(tmp_path / "new.xls")).exit_code == ExitCode.USAGE
+    assert list(tmp_path.iterdir()) == [old]

@@ -39,7 +39,7 @@ def test_outputs_open_and_recalculate_in_libreoffice(tmp_path):
     adopt_file(risks, tmp_path / "out" / "b02.xlsx", "B-02", mapping=mapping)
     ours = [migrated.soa, tmp_path / "out" / "b01.xlsx", tmp_path / "out" / "b02.xlsx"]
     outputs = recalculate_many([*ours, migrated.report_xlsx], tmp_path / "lo")
-    for src, out in zip(ours, outputs):
+    for src, out in zip(ours, outputs[:3], strict=True):
         before, after = read_form(src), read_form(out)
         assert _errors(after) == _errors(before), src.name
         assert [r.values for r in after.records] == [r.values for r in before.records], src.name

@@ -105,7 +105,7 @@ decisions = st.sampled_from(("○", "×", None))
 @given(st.lists(st.tuples(decisions, st.sampled_from((*STATUSES, None))), min_size=114, max_size=114),
        st.sets(st.sampled_from(CONTROLS_2013), max_size=6))
 def test_property_every_decision_reaches_every_target(choices, dropped):
-    rows = [_row(cid, a, status=s) for cid, (a, s) in zip(CONTROLS_2013, choices) if cid not in dropped]
+    rows = [_row(cid, a, status=s) for cid, (a, s) in zip(CONTROLS_2013, choices, strict=True) if cid not in dropped]
     given_ = {r["control_id"]: r for r in rows}
     result = migrate_soa(rows)
     ids = [c.control_id for c in result.controls]

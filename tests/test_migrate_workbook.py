@@ -208,3 +208,13 @@ def test_copies_in_a_sub_folder_are_not_migrated_again(demo, tmp_path):
     again = migrate_soa_file(src / "soa.xlsx", out / "soa.xlsx", forms_dir=src, forms_out=out, today=TODAY, force=True)
     assert [p.name for p in first.copies] == [p.name for p in again.copies] == [next(demo.glob("ISMS-B-03_*.xlsx")).name]
     assert not (out / "2022").exists()
+
+
+def test_refuses_an_soa_without_decisions(tmp_path):
+    from tests.foreign import write_sheet
+
+    src = write_sheet(tmp_path / "ISMS-A-02_old.xlsx", "適用宣言書", [["管理策番号", "管理策", "備考"]],
+                      [["A.5.1.1", "方針", None], ["A.5.1.2", "見直し", None]])
+    with pytest.raises(UnknownFormError) as err:
+        migrate_soa_file(src, tmp_path / "new.xlsx", today=TODAY)
+    assert "Applicable" in err.value.message_en and not (tmp_path / "new.xlsx").exists()

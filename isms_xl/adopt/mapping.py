@@ -129,6 +129,8 @@ def load_mapping(path: Path | str, spec: FormSpec) -> Mapping:
         raise bad("header_row は 1 以上の行番号にしてください", "header_row must be a row number ≥ 1")
     if header_rows not in (1, 2):
         raise bad("header_rows は 1 か 2 にしてください", "header_rows must be 1 or 2")
+    if header_row is not None and header_row < header_rows:
+        raise bad("2行の見出しの header_row は 2 以上にしてください", "header_row must be ≥ 2 for a two-row header")
     sheet = data.get("sheet")
     return Mapping(form=spec.form_id, sheet=str(sheet) if sheet else None, header_row=header_row,
                    header_rows=header_rows, columns=dict(columns), values={k: {a: b for a, b in v.items() if b}
@@ -146,7 +148,7 @@ def _labels(rows: Sequence[Sequence[Any]], first: int, count: int, merged: Seque
     width = max(len(upper), len(lower))
     upper += [None] * (width - len(upper))
     lower += [None] * (width - len(lower))
-    spans = [(c1, c2) for r1, c1, _r2, c2 in merged if r1 == first and c2 > c1] or _unmerged_spans(upper, lower)
+    spans = _spans(rows, first, merged)
     for c1, c2 in spans:
         for i in range(c1 + 1, min(c2, width - 1) + 1):
             if is_blank(upper[i]):
@@ -159,6 +161,15 @@ def _labels(rows: Sequence[Sequence[Any]], first: int, count: int, merged: Seque
         elif not is_blank(u) or not is_blank(lo):
             labels[i] = _text(lo if is_blank(u) else u)
     return labels
+
+
+def _spans(rows: Sequence[Sequence[Any]], first: int, merged: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+    """Group titles over several columns in header row ``first``: merged, or typed in the first
+    cell with the ones to its right left blank (as the reader infers them)."""
+    spans = [(c1, c2) for r1, c1, _r2, c2 in merged if r1 == first and c2 > c1]
+    if spans or first + 1 >= len(rows):
+        return spans
+    return _unmerged_spans(list(rows[first]), list(rows[first + 1]))
 
 
 def _text(value: Any) -> str:
@@ -203,8 +214,11 @@ def decide(spec: FormSpec, sheet: str, rows: Sequence[Sequence[Any]], merged: Se
     if mapping.header_row is not None:
         first = mapping.header_row - mapping.header_rows
         header = Header(sheet, first, mapping.header_rows, _labels(rows, first, mapping.header_rows, merged))
-        cells = [(i, [label]) for i, label in header.labels.items()]
-        found = matcher._assign(cells, header.header_rows)  # the same rules as the reader's search
+        if mapping.header_rows == 1:
+            found = matcher.match_row(rows[first] if 0 <= first < len(rows) else [])
+        else:
+            found = matcher.match_two_rows(rows[first], rows[first + 1] if first + 1 < len(rows) else [],
+                                           _spans(rows, first, merged))
     else:
         found = matcher.find_header(rows, merged)
         if found is not None:
@@ -215,7 +229,7 @@ def decide(spec: FormSpec, sheet: str, rows: Sequence[Sequence[Any]], merged: Se
     columns = dict(found.columns) if found is not None else {}
     duplicates: dict[str, list[int]] = {}
     if found is not None:
-        for index, _text_, key in found.duplicates:
+        for index, _header, key in found.duplicates:
             duplicates.setdefault(key, [columns[key]]).append(index)
     decision = Decision(spec, header, columns, duplicates=duplicates)
     keys = {c.key for c in spec.columns}

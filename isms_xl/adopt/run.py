@@ -8,7 +8,7 @@ that already exists is never written over without ``force`` either (the user may
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from isms_xl.adopt.convert import Converted, convert
@@ -89,13 +89,21 @@ def adopt_file(src: Path | str, out: Path | str, form: str, *, mapping: Path | s
                           spare_rows=0 if spec.form_id == "A-02" else SPARE_ROWS)
     from isms_xl.templates.build import build_workbook
 
-    write_new_file(out, lambda tmp: build_workbook([content], tmp, method))
+    id_key = spec.id_column.key
+    back: list = []
+
+    def verify(tmp: Path) -> None:
+        # Read back as any form is read (what `check` will see): every record, with its id.
+        form = read_form(tmp, spec.form_id)
+        wanted = [str(r.get(id_key) or "") for r in converted.records]
+        got = [str(r.raw.get(id_key) or r.values.get(id_key) or "") for r in form.records]
+        if len(got) != len(wanted) or (spec.form_id != "A-02" and got != wanted):
+            raise ValueError(f"read back {len(got)} records, expected {len(wanted)}")
+        back.append(form)
+
+    write_new_file(out, lambda tmp: build_workbook([content], tmp, method), verify)
     result = AdoptResult(out, decision, converted)
-    # After writing, read it back as any form is read: what the user will see from `check`.
-    back = read_form(out, spec.form_id)
-    result.findings = [f for f in back.findings if f.rule.startswith("READ")]
-    if len(back.records) != len(converted.records):
-        raise OutputExistsError(f"{out}: 書き込んだ件数と読み戻した件数が違います", f"{out}: records written and read back differ")
+    result.findings = [replace(f, workbook=out.name) for f in back[0].findings if f.rule.startswith("READ")]
     unrated = {k for k in decision.foreign_levels if not (mapped and mapped.levels.get(k))}
     if unrated and (not draft_file.exists() or force):
         text = draft_toml(decision, str(src), str(out), str(draft_file), mapped)

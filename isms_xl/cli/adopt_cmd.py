@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from isms_xl.cli.main import Ctx, handle_errors
+from isms_xl.cli.migrate_cmd import xlsx_only
 
 ADOPTABLE = ("A-02", "B-01", "B-02", "B-03")
 
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), callback=xlsx_only)
 @click.option("--form", "form", required=True, type=click.Choice(ADOPTABLE, case_sensitive=False),
               help="The project's form to write.")
 @click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -10,9 +10,16 @@ import click
 from isms_xl.cli.main import Ctx, handle_errors
 
 
+def xlsx_only(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The new workbook is written by XlsxWriter: an .xlsm or .xls name would lie about its content."""
+    if value.suffix.lower() != ".xlsx":
+        raise click.BadParameter("出力は .xlsx のみです / the output must be an .xlsx file", ctx, param)
+    return value
+
+
 @click.command("migrate-soa")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path), callback=xlsx_only)
 @click.option("--forms", "forms_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of forms (B-02, B-03 …) whose control references are migrated into copies.")
 @click.option("--forms-out", type=click.Path(file_okay=False, path_type=Path),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from isms_xl.controls import short_id
-from isms_xl.migrate.soa import DECIDE, NEW, ONE_TO_ONE, MERGED, SPLIT, UNDECIDED, SoaMigration
+from isms_xl.migrate.soa import MERGED, NEW, ONE_TO_ONE, SPLIT, UNDECIDED, SoaMigration
 
 KIND_LABELS = {
     NEW: ("新規", "new in 2022"),
@@ -128,9 +128,3 @@ class MigrationReport:
                 note = r.note_ja if ja else r.note_en
                 out.append(f"{r.workbook} '{r.sheet}'!{r.cell} {r.record}: {r.old} → {r.new}" + (f"  ({note})" if note else ""))
         return "\n".join(out) + "\n"
-
-    def decide_rows(self) -> list[str]:
-        return [c.control_id for c in self.migration.controls if c.needs_decision]
-
-
-__all__ = ["MigrationReport", "RefRow", "CONTROL_COLUMNS", "REF_COLUMNS", "KIND_LABELS", "DECIDE"]

@@ -51,6 +51,9 @@ def read_2013_soa(path: Path) -> Form:
     if any(f.rule == "READ-001" and f.cell == "A1" for f in form.findings) and not form.records:
         raise UnknownFormError(f"{path}: 適用宣言書の見出し行（管理策番号・適用）が見つかりません",
                                f"{path}: no Statement of Applicability header (Control, Applicable) found")
+    if "applicable" not in form.columns:
+        raise UnknownFormError(f"{path}: 適用宣言書に「適用」の列がありません（移行する判断がありません）",
+                               f"{path}: the SoA has no Applicable (適用) column: there are no decisions to migrate")
     counts = version_of_ids(r.values for r in form.records)
     if counts["2013"] == 0:
         if counts["2022"]:

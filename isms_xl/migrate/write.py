@@ -19,7 +19,7 @@ from isms_xl.forms import FORMS
 from isms_xl.io.atomic import safe_replace
 from isms_xl.method import DEFAULT_METHOD, Method
 from isms_xl.migrate.report import CONTROL_COLUMNS, REF_COLUMNS, MigrationReport
-from isms_xl.migrate.soa import UNDECIDED, SoaMigration
+from isms_xl.migrate.soa import SoaMigration
 from isms_xl.schema import DocControl
 from isms_xl.templates.build import build_workbook
 
@@ -28,10 +28,11 @@ DECIDE_FILL = "#FFEB9C"  # the yellow of "decide case by case" in the method's b
 REVIEW_FILL = "#DDEBF7"
 
 
-def write_new_file(target: Path, produce: Callable[[Path], None]) -> None:
-    """A brand-new file (or one --force lets us replace) written atomically, without a backup."""
+def write_new_file(target: Path, produce: Callable[[Path], None], verify: Callable[[Path], None] | None = None) -> None:
+    """A brand-new file (or one --force lets us replace) written atomically, without a backup;
+    ``verify(tmp)`` may refuse the new content before it takes the target's name."""
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    safe_replace(Path(target), produce, expected_sha256=None, backups=0)
+    safe_replace(Path(target), produce, expected_sha256=None, backups=0, verify=verify)
 
 
 def soa_content(migration: SoaMigration, old_doc: DocControl, lang: str, today: dt.date) -> FormContent:
@@ -56,7 +57,17 @@ def _next_version(version: str) -> str:
 def write_soa(migration: SoaMigration, old_doc: DocControl, target: Path, *, lang: str = "ja",
               today: dt.date | None = None, method: Method = DEFAULT_METHOD) -> None:
     content = soa_content(migration, old_doc, lang, today or dt.date.today())
-    write_new_file(target, lambda tmp: build_workbook([content], tmp, method))
+    wanted = [r["control_id"] for r in content.records]
+
+    def verify(tmp: Path) -> None:
+        # Read back as any SoA is read: the 93 controls, in catalog order, and nothing else.
+        from isms_xl.reader import read_form
+
+        got = [str(r.raw.get("control_id") or r.values.get("control_id") or "") for r in read_form(tmp, "A-02").records]
+        if [g.removeprefix("A.") for g in got] != wanted:
+            raise ValueError(f"read back {len(got)} controls, expected {len(wanted)}")
+
+    write_new_file(target, lambda tmp: build_workbook([content], tmp, method), verify)
 
 
 def write_report_xlsx(report: MigrationReport, target: Path, *, lang: str = "ja") -> None:
@@ -112,4 +123,4 @@ def _table(ws, top: int, columns: Sequence[tuple[str, str, str, int]], rows: lis
     ws.freeze_panes(top + 1, 1)
 
 
-__all__ = ["write_soa", "write_report_xlsx", "write_report_text", "soa_content", "write_new_file", "UNDECIDED"]
+__all__ = ["write_soa", "write_report_xlsx", "write_report_text", "soa_content", "write_new_file"]
