@@ -78,6 +78,8 @@ def test_split_control_feeds_both():
     for target in ("A.5.36", "A.8.8"):
         assert by_id[target].values["applicable"] == "○"
         assert "技術的順守レビュー" in by_id[target].values["reason_other"]
+        assert {f.code for f in by_id[target].flags} == {"mixed_decision", "split_source"}
+        assert not by_id[target].needs_decision  # determined; a second look is suggested
 
 
 def test_new_controls_are_undecided_and_missing_rows_flagged():
@@ -132,6 +134,9 @@ def test_property_every_decision_reaches_every_target(choices, dropped):
         assert ("status_conflict" in {f.code for f in got.flags}) == (len(statuses) > 1)
         if len(statuses) == 1:
             assert got.values["status"] == statuses.pop()
+        # The report's "decide" column: exactly the undecided controls and the status conflicts.
+        codes = {f.code for f in got.flags}
+        assert got.needs_decision == (expected == UNDECIDED or "status_conflict" in codes)
 
 
 def test_random_soa_summary_counts():

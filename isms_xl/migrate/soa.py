@@ -67,7 +67,7 @@ class MigratedControl:
 
     @property
     def needs_decision(self) -> bool:
-        return any(f.level == DECIDE for f in self.flags)
+        return self.values.get("applicable") == UNDECIDED or any(f.level == DECIDE for f in self.flags)
 
 
 @dataclass
@@ -167,13 +167,13 @@ def migrate_soa(records: Iterable[Mapping[str, Any]], *, rows: Iterable[int | No
         found = tuple(by_id[s] for s in srcs if s in by_id)
         migrated = MigratedControl(control.control_id, control.title_ja, control.title_en,
                                    _kind(srcs, targets), srcs, {}, found)
-        _combine(migrated, lang)
+        _combine(migrated, lang, {s: targets[s] for s in srcs if len(targets[s]) > 1})
         controls.append(migrated)
     missing = tuple(c.control_id for c in load_catalog("2013").controls if c.control_id not in by_id)
     return SoaMigration(controls, missing, tuple(unknown), tuple(duplicates))
 
 
-def _combine(m: MigratedControl, lang: str) -> None:
+def _combine(m: MigratedControl, lang: str, splits: dict[str, tuple[str, ...]]) -> None:
     values: dict[str, Any] = {
         "control_id": short_id(m.control_id),
         "control_name": m.title_ja if lang == "ja" else m.title_en,
@@ -231,17 +231,24 @@ def _combine(m: MigratedControl, lang: str) -> None:
                   + _text(r.values.get("exclusion_reason")) for r in excluded if _text(r.values.get("exclusion_reason"))]
     prefix = "旧" if lang == "ja" else "2013: "
     values["notes"] = _joined([prefix + ", ".join(m.sources)] + notes)
-    if m.kind == SPLIT:
-        m.flags.append(Flag("split_source", REVIEW,
-                            f"{m.sources[0]} は 5.36 と 8.8 に分割されました: 両方の判断を確認してください",
-                            f"{m.sources[0]} was split into 5.36 and 8.8: check the decision fits both"))
+    for source, targets in splits.items():
+        if source in decisions:
+            into = ", ".join(short_id(t) for t in targets)
+            m.flags.append(Flag("split_source", REVIEW,
+                                f"{source} は {into} に分割されました: この管理策への判断が適切か確認してください",
+                                f"{source} was split into {into}: check its decision fits this control"))
 
 
 def _status(m: MigratedControl, applied: list[SourceRow]) -> None:
     statuses = {r.control_id: r.values.get("status") for r in applied}
     known = {s for s in statuses.values() if s}
     if len(known) == 1:
-        m.values["status"] = known.pop()
+        m.values["status"] = next(iter(known))
+        blank = [cid for cid, s in statuses.items() if not s]
+        if blank:
+            m.flags.append(Flag("status_missing", REVIEW,
+                                f"{', '.join(blank)} の実施状況が空欄です: {m.values['status']}としました",
+                                f"No implementation status for {', '.join(blank)}; took {m.values['status']}"))
     elif len(known) > 1:
         # Some parts done and others not: the 2022 control as a whole is under way.
         m.values["status"] = IN_PROGRESS
