@@ -210,3 +210,26 @@ def test_day_one_foreign_2013_soa_adopted_then_migrated(tmp_path):
     assert len(decisions) == 93
     excluded_2013 = {cid for n, cid in enumerate(CONTROLS_2013) if n % 5 == 0}
     assert decisions["A.5.2"] == ("×" if "A.6.1.1" in excluded_2013 else "○")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    import datetime as dt
+
+    from isms_xl.demo import generate_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    generate_demo(folder, as_of=dt.date(2026, 11, 26))
+    return folder
+
+
+@pytest.mark.parametrize("form_id", ["A-02", "B-01", "B-02", "B-03"])
+def test_adopting_the_projects_own_form_changes_no_value(demo, tmp_path, form_id):
+    """The demo's own workbooks (with their seeded defects) adopt to the same input values."""
+    src = next(demo.glob(f"ISMS-{form_id}_*.xlsx"))
+    adopt_file(src, tmp_path / "out.xlsx", form_id)
+    before, after = read_form(src), read_form(tmp_path / "out.xlsx")
+    keys = [c.key for c in before.spec.columns if not c.is_computed]
+    assert len(after.records) == len(before.records) > 50
+    assert [[r.values[k] for k in keys] for r in after.records] == [[r.values[k] for k in keys] for r in before.records]
+    assert [r.extra for r in after.records] == [r.extra for r in before.records]
