@@ -233,3 +233,19 @@ def test_adopting_the_projects_own_form_changes_no_value(demo, tmp_path, form_id
     assert len(after.records) == len(before.records) > 50
     assert [[r.values[k] for k in keys] for r in after.records] == [[r.values[k] for k in keys] for r in before.records]
     assert [r.extra for r in after.records] == [r.extra for r in before.records]
+
+
+def test_the_register_sheet_is_found_among_others(tmp_path):
+    import openpyxl
+
+    src = write_sheet(tmp_path / "book.xlsx", "t", GROUPED_ASSETS_HEADERS, GROUPED_ASSETS, merges=GROUPED_MERGES,
+                      top=GROUPED_TOP, sheet="資産")
+    wb = openpyxl.load_workbook(src)
+    readme = wb.create_sheet("説明", 0)
+    readme["A1"], readme["A2"] = "この台帳の使い方", "資産番号は A- で始める"
+    wb.save(src)
+    result = adopt_file(src, tmp_path / "out.xlsx", "B-01")
+    assert result.decision.header.sheet == "資産" and len(result.converted.records) == 3
+    with pytest.raises(ConfigError) as err:
+        adopt_file(src, tmp_path / "out2.xlsx", "B-01", sheet="Assets")
+    assert "資産" in err.value.message_en and "説明" in err.value.message_en
