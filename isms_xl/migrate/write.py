@@ -121,6 +121,11 @@ def _table(ws, top: int, columns: Sequence[tuple[str, str, str, int]], rows: lis
             ws.write_string(r, c, str(row.get(key) or ""), fmt)
     ws.autofilter(top, 0, top + max(len(rows), 1), len(columns) - 1)
     ws.freeze_panes(top + 1, 1)
+    # Printed for the management review that approves the new SoA: A4 landscape, one page wide.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(top)
 
 
 __all__ = ["write_soa", "write_report_xlsx", "write_report_text", "soa_content", "write_new_file"]
