@@ -76,6 +76,7 @@ def test_iso27k_soa_with_two_control_headers(tmp_path):
     draft = Path(err.value.draft)
     text = draft.read_text(encoding="utf-8")
     assert 'control_id = ""' in text and '"Ref", "Control"' in text
+    assert "kept as extra columns" not in text  # "Control" is a candidate, not a column of the user's own
     edit(draft, {'control_id = ""': 'control_id = "Ref"', '# control_name = ""': 'control_name = "Control"'})
     adopt_file(src, out, "A-02", mapping=draft)
     form = read_form(out)

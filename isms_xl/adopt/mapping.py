@@ -312,7 +312,7 @@ def draft_toml(decision: Decision, source: str, out: str, draft: str, mapping: M
     spec, header = decision.spec, decision.header
     mapping = mapping or Mapping()
     labels = header.labels
-    taken = set(decision.columns.values())
+    taken = set(decision.columns.values()) | {i for cells in decision.duplicates.values() for i in cells}
     free = [labels[i] for i in sorted(labels) if i not in taken]
     lines = [
         f"# isms-xl adopt: 対応表の下書き / draft mapping — {spec.form_id} {spec.ja} ({spec.en})",
@@ -336,7 +336,7 @@ def draft_toml(decision: Decision, source: str, out: str, draft: str, mapping: M
         elif col.key in decision.columns:
             lines.append(f"{col.key} = {_q(labels.get(decision.columns[col.key], ''))}   # {what}")
         elif col.key in decision.missing_required:
-            options = ", ".join(_q(t) for t in free) or "-"
+            options = ", ".join(_q(t) for t in free) or ", ".join(_q(t) for t in labels.values()) or "-"
             lines.append(f"{col.key} = \"\"   # 要確認/CHECK {what}: 見出しが見つかりません / no header found; 候補 candidates: {options}")
         elif col.key in decision.absent:
             lines.append(f"{col.key} = \"\"   # {what}")

@@ -119,15 +119,15 @@ def _mapping_needed(decision: Decision, src: Path, out: Path, draft: Path, mappe
     if decision.missing_required:
         names = [spec.column(k) for k in decision.missing_required]
         parts_ja.append("見出しが見つからない必須列: " + "、".join(c.ja for c in names))
-        parts_en.append("required columns with no header: " + ", ".join(c.en for c in names))
+        parts_en.append("required columns with no header: " + ", ".join(f"{c.en} ({c.ja})" for c in names))
     if decision.duplicates:
         names = [spec.column(k) for k in decision.duplicates]
         parts_ja.append("複数の見出しが該当する列: " + "、".join(c.ja for c in names))
-        parts_en.append("columns named by several headers: " + ", ".join(c.en for c in names))
+        parts_en.append("columns named by several headers: " + ", ".join(f"{c.en} ({c.ja})" for c in names))
     if decision.unknown_values:
         names = [spec.column(k) for k in decision.unknown_values]
         parts_ja.append("様式にない値がある列: " + "、".join(c.ja for c in names))
-        parts_en.append("columns with values the form does not know: " + ", ".join(c.en for c in names))
+        parts_en.append("columns with values the form does not know: " + ", ".join(f"{c.en} ({c.ja})" for c in names))
     if draft.exists() and not force:
         return MappingNeededError(
             f"{src}: 列の対応を決められません（{'；'.join(parts_ja)}）。対応表 {draft} は既にあります: 編集して --map {draft} を指定してください",
