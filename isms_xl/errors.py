@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     LOCKED = 8  # open in Excel/LibreOffice, or changed since read
     WRITE_FAILED = 9  # read-only, disk full
     EXISTS = 10  # refusing to overwrite without --force
+    MAPPING_NEEDED = 11  # adopt: headers or values need a mapping file; a draft was written
     INTERNAL = 70
 
 
@@ -46,6 +47,17 @@ class ConfigError(IsmsXlError):
 
 class OutputExistsError(IsmsXlError):
     exit_code = ExitCode.EXISTS
+
+
+class MappingNeededError(IsmsXlError):
+    """``adopt`` cannot decide which column or value is which: ``draft`` is the mapping file
+    written for the user to edit (or the one already there, left as it was)."""
+
+    exit_code = ExitCode.MAPPING_NEEDED
+
+    def __init__(self, message: str, message_en: str | None = None, *, draft: str | None = None) -> None:
+        super().__init__(message, message_en)
+        self.draft = draft
 
 
 class WriteFailedError(IsmsXlError):
