@@ -18,7 +18,7 @@ from isms_xl.errors import ConfigError, MappingNeededError, OutputExistsError
 from isms_xl.findings import Finding
 from isms_xl.forms import get_form
 from isms_xl.headers import HeaderMatcher
-from isms_xl.io.preflight import preflight
+from isms_xl.io.preflight import preflight_with_bytes
 from isms_xl.method import DEFAULT_METHOD, Method
 from isms_xl.migrate.write import write_new_file
 from isms_xl.reader import read_form
@@ -74,8 +74,11 @@ def adopt_file(src: Path | str, out: Path | str, form: str, *, mapping: Path | s
     if out.exists() and not force:
         raise OutputExistsError(f"出力先が既にあります（上書きするには --force）: {out}",
                                 f"Output already exists (use --force to overwrite): {out}")
-    preflight(src)  # refuses what the reader refuses, before anything is decided or written
-    grids = load_grids(src)
+    # Refuses what the reader refuses, before anything is decided or written; calamine then
+    # parses the very bytes that were checked.
+    _, data = preflight_with_bytes(src)
+    grids = load_grids(src, data)
+    del data
     mapped = load_mapping(mapping, spec) if mapping is not None else None
     grid = _pick_sheet(spec, grids, sheet or (mapped.sheet if mapped else None), src)
     decision = decide(spec, grid.name, grid.rows, grid.merged, mapped)
