@@ -456,3 +456,20 @@ def test_blank_row_inside_an_embedded_table_loses_nothing(demo, tmp_path, names)
 
     got = read_form(_edit(demo, "B-25", rec.sheet, tmp_path, change), config=demo.config)
     assert [r.values for r in got.records[0].tables["inputs"]] == [r.values for r in rows]
+
+
+def test_blank_doc_field_follows_a_column_inserted_through_the_block(demo, tmp_path):
+    """B-07's 承認日 is blank (its seeded READ-007). A column inserted between the label and its
+    value box, with the defined names gone: the finding points at the moved value box, as far
+    right of its label as 制定日's value is of its own (it pointed at the new column's cell)."""
+    clean = demo.clean["B-07"]
+    ref = clean.doc_cells["approved_on"]
+
+    def change(edit: SheetEdit) -> None:
+        edit.move(lambda r, c: (r, c + 1) if c >= ref.col else (r, c))
+        edit.names.clear()
+
+    got = read_form(_edit(demo, "B-07", None, tmp_path, change), config=demo.config)
+    moved = f"{chr(ord('A') + ref.col + 1)}{ref.row + 1}"
+    assert ("READ-007", moved) in flatten(got.findings, "rule", "cell")
+    assert got.doc_cells["approved_on"] == replace(ref, col=ref.col + 1)

@@ -27,8 +27,11 @@ def matcher(spec: FormSpec) -> HeaderMatcher:
 def find_labelled(grid: SheetGrid, rows: int = DOC_SEARCH_ROWS) -> dict[str, tuple[int, int, object]]:
     """Document-control fields found by their labels: key -> (row, col, value). The value is the
     first non-blank cell to the right of the label (merged areas are blank but for their first
-    cell), else the cell below."""
+    cell). A blank field's cell is as far right of its label as the values of the labels above or
+    below it are (a column inserted through the block moves every value alike), else beside it."""
     found: dict[str, tuple[int, int, object]] = {}
+    blank: list[tuple[str, int, int]] = []  # fields without a value: (key, row, label column)
+    offset: dict[int, int] = {}  # label column -> how far right of it its values are
     for r in range(min(rows, grid.height)):
         line = grid.rows[r]
         for c, text in enumerate(line):
@@ -45,8 +48,13 @@ def find_labelled(grid: SheetGrid, rows: int = DOC_SEARCH_ROWS) -> dict[str, tup
             value_at = next((k for k in range(c + 1, min(c + 4, len(line))) if _present(line[k])), None)
             if value_at is not None and normalize_header(line[value_at]) not in _DOC_LABELS:
                 found[field.key] = (r, value_at, line[value_at])
+                offset.setdefault(c, value_at - c)
             else:
                 found[field.key] = (r, c + 1, grid.value(r, c + 1))
+                blank.append((field.key, r, c))
+    for key, r, c in blank:
+        k = c + offset.get(c, 1)
+        found[key] = (r, k, grid.value(r, k))
     return found
 
 
