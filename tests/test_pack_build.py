@@ -19,7 +19,7 @@ from isms_xl.cli.main import cli
 from isms_xl.errors import ExitCode
 from isms_xl.pack import build_pack, verify_pack
 from isms_xl.pack.manifest import MANIFEST, SUMS, parse_sums, render_sums
-from tests.packfix import AS_OF, built, demo_folder, needs_renderers, source_hashes, tree_hashes  # noqa: F401
+from tests.packfix import AS_OF, needs_renderers, tree_hashes
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_renderers]
 
@@ -37,7 +37,7 @@ def _verify(path: Path, lang: str = "ja"):
 
 
 def test_the_pack_has_every_part_and_a_copy_of_every_form(built, demo_folder):
-    result, out = built
+    _result, out = built
     files = set(tree_hashes(out))
     assert EXPECTED_FILES <= files
     books = {p.relative_to(demo_folder).as_posix() for p in demo_folder.glob("*.xlsx")}
@@ -182,7 +182,7 @@ def test_zip_pack_verifies_and_names_a_changed_member(demo_folder, tmp_path):
 
 
 def test_same_input_gives_the_same_bytes_apart_from_timestamps(built, demo_folder, tmp_path):
-    result, out = built
+    _result, out = built
     again = tmp_path / "again"
     build_pack(demo_folder, again, as_of=AS_OF)
     first, second = tree_hashes(out), tree_hashes(again)
@@ -216,15 +216,14 @@ def test_existing_out_is_refused_without_force_and_only_a_pack_is_replaced(built
     assert res.exit_code == int(ExitCode.USAGE)
 
 
-def test_force_replaces_an_earlier_pack_and_leaves_nothing_behind(demo_folder, tmp_path):
+def test_force_replaces_an_earlier_pack_and_leaves_nothing_behind(built, demo_folder, tmp_path):
+    _result, earlier = built
     out = tmp_path / "pack"
-    runner = CliRunner()
-    res = runner.invoke(cli, ["pack", str(demo_folder), str(out), "--as-of", "2026-11-26"])
+    shutil.copytree(earlier, out)
+    (out / "stale.txt").write_text("from before")
+    res = CliRunner().invoke(cli, ["pack", str(demo_folder), str(out), "--as-of", "2026-11-26", "--force"])
     assert res.exit_code == 0, res.output
     assert f"{out / 'index.html'}" in res.output  # says where the index page is
-    (out / "stale.txt").write_text("from before")
-    res = runner.invoke(cli, ["pack", str(demo_folder), str(out), "--as-of", "2026-11-26", "--force"])
-    assert res.exit_code == 0, res.output
     assert not (out / "stale.txt").exists() and verify_pack(out).ok
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]  # no staging or old folders left
 

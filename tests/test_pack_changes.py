@@ -16,7 +16,7 @@ from isms_xl.forms.b01_asset_register import DISPOSED
 from isms_xl.io.patch import CellPatch, patch_workbook
 from isms_xl.pack import build_pack, verify_pack
 from isms_xl.pack.changes import compare_forms
-from tests.packfix import AS_OF, demo_folder, needs_renderers, read_forms  # noqa: F401
+from tests.packfix import AS_OF, needs_renderers, read_forms
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_renderers]
 

@@ -7,7 +7,6 @@ control of every form."""
 
 from __future__ import annotations
 
-
 import re
 import subprocess
 import zipfile
@@ -25,8 +24,13 @@ from isms_xl.method import LEVELS
 from isms_xl.pack.fonts import find_cjk_font, has_glyphs
 from isms_xl.pack.heatmap_png import BAR_COLOUR, GEOMETRY, faded
 from isms_xl.report.charts import hex_colour
-from tests.packfix import (  # noqa: F401
-    built, demo_folder, expected_traceability, needs_poppler, needs_renderers, read_forms, source_hashes)
+from tests.packfix import (
+    AS_OF,
+    expected_traceability,
+    needs_poppler,
+    needs_renderers,
+    read_forms,
+)
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_renderers]
 
@@ -125,7 +129,7 @@ def test_heat_map_png_cells_show_the_band_and_the_count(built, residual):
                 count = expected[(i, t, v)]
                 band = method.band(method.risk_value(i, t, v))
                 colour = _rgb(hex_colour(band.fill))
-                x0, y0, x1, _y1 = GEOMETRY.cell_box(i, t, v)
+                _x0, y0, x1, _y1 = GEOMETRY.cell_box(i, t, v)
                 assert px[x1 - 3, y0 + 3] == (colour if count else faded(colour)), (i, t, v)
                 bx0, bx1, by = GEOMETRY.bar_track(i, t, v)
                 length = 0
@@ -211,8 +215,6 @@ def test_high_risks_and_overdue_plans_are_listed(built):
                 if isinstance(r.values.get("risk_value"), (int, float)) and r.values["risk_value"] >= 10}
     assert ids == expected and len(ids) > 50
     overdue = wb.get_sheet_by_name("期限超過").to_python()
-    from tests.packfix import AS_OF
-
     due = {str(r.values["plan_id"]) for r in forms["B-03"].records
            if r.values.get("due_on") is not None and r.values["due_on"] < AS_OF and r.values.get("status") not in ("完了", "中止")}
     assert {row[0] for row in overdue[4:] if row[0]} == due and due

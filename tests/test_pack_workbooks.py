@@ -15,7 +15,7 @@ from isms_xl.config import load_config
 from isms_xl.io.dump import dump_workbook
 from isms_xl.io.patch.verify import check_members
 from isms_xl.recompute import recompute_form
-from tests.packfix import AS_OF, built, demo_folder, needs_renderers, read_forms, source_hashes  # noqa: F401
+from tests.packfix import AS_OF, needs_renderers, read_forms
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_renderers]
 
@@ -69,7 +69,7 @@ def test_the_pack_check_has_no_calc_findings_where_the_folder_had_them(built, de
     # Everything else the check found is still there, and nothing new: the pack hides no open
     # finding. The one exception is what recomputing fixes besides CALC: the SoA's
     # 採用理由:リスク対応 is computed from B-02/B-03, so its seeded disagreement (XREF-015) is gone.
-    others = lambda run: {(f.rule, f.workbook, f.cell) for f in run.findings if not f.rule.startswith("CALC-")}  # noqa: E731
+    others = lambda run: {(f.rule, f.workbook, f.cell) for f in run.findings if not f.rule.startswith("CALC-")}
     after, was = others(result.run), others(before)
     assert after <= was
     assert {rule for rule, _, _ in was - after} == {"XREF-015"}

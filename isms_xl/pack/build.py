@@ -34,24 +34,35 @@ from typing import Any
 from isms_xl import __version__
 from isms_xl.check import CheckRun, check_folder, find_workbooks
 from isms_xl.config import CONFIG_NAME, load_config
-from isms_xl.errors import InputPathError, IsmsXlError, OutputExistsError, WriteFailedError
+from isms_xl.errors import (
+    InputPathError,
+    IsmsXlError,
+    OutputExistsError,
+    WriteFailedError,
+)
 from isms_xl.pack.changes import Changes, compare_forms
 from isms_xl.pack.copies import CopiedWorkbook, copy_workbooks
 from isms_xl.pack.fonts import find_cjk_font
 from isms_xl.pack.heatmap_png import GEOMETRY, heatmap_png
 from isms_xl.pack.index import INDEX_NAMES, IndexInput, render_index
-from isms_xl.pack.manifest import FORMAT, MANIFEST, read_manifest, verify_pack, write_manifest
+from isms_xl.pack.manifest import (
+    FORMAT,
+    MANIFEST,
+    read_manifest,
+    verify_pack,
+    write_manifest,
+)
 from isms_xl.pack.pdf import check_renderers, html_to_pdf, xlsx_to_pdf
 from isms_xl.pack.risk_summary import RiskSummary, risk_summary
 from isms_xl.pack.risk_xlsx import write_risk_xlsx
-from isms_xl.pack.soa_summary import SoaSummary, soa_summary
 from isms_xl.pack.sheets import doc_subtitle
+from isms_xl.pack.soa_summary import SoaSummary, soa_summary
 from isms_xl.pack.soa_xlsx import write_soa_xlsx
 from isms_xl.reader import read_workbook
 from isms_xl.reader.model import Form
 from isms_xl.suppress import SUPPRESSIONS_NAME
 
-__all__ = ["PackResult", "build_pack", "PATHS"]
+__all__ = ["PATHS", "PackResult", "build_pack"]
 
 FORMAT_VERSION = 1
 PATHS = {

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from isms_xl.errors import RenderError
 
-__all__ = ["CjkFont", "ENV_VAR", "find_cjk_font", "has_glyphs"]
+__all__ = ["ENV_VAR", "CjkFont", "find_cjk_font", "has_glyphs"]
 
 ENV_VAR = "ISMS_XL_CJK_FONT"
 PROBE = "損害脅威ぜい弱性"  # kanji and kana the heat maps draw

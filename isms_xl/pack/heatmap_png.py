@@ -19,7 +19,7 @@ from isms_xl.method import LEVELS, Method
 from isms_xl.pack.fonts import find_cjk_font
 from isms_xl.report.charts import HeatMap, hex_colour
 
-__all__ = ["Geometry", "GEOMETRY", "heatmap_png", "faded", "BAR_COLOUR"]
+__all__ = ["BAR_COLOUR", "GEOMETRY", "Geometry", "faded", "heatmap_png"]
 
 BAR_COLOUR = (38, 38, 38)
 BACKGROUND = (255, 255, 255)

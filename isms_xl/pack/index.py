@@ -22,7 +22,7 @@ from isms_xl.pack.risk_summary import RiskSummary
 from isms_xl.pack.soa_summary import SoaSummary
 from isms_xl.reader.model import Form
 
-__all__ = ["IndexInput", "render_index", "href", "TEXT", "INDEX_NAMES"]
+__all__ = ["INDEX_NAMES", "TEXT", "IndexInput", "href", "render_index"]
 
 INDEX_NAMES = {"ja": "index.html", "en": "index.en.html"}
 APPROVER_EN = {"社長": "President", "ISMS管理責任者": "ISMS manager"}
@@ -154,13 +154,13 @@ def _context(inp: IndexInput, lang: str) -> dict[str, Any]:
     r = inp.risks
     progress = r.progress.counts if r.progress else {}
     if ja:
-        risk_text = (f"リスク {r.risks} 件、うちリスク値が {r.threshold:g} を超えるもの {len(r.high)} 件。対応計画 "
+        risk_text = (f"リスク {r.risks} 件、うちリスク値 {r.treat_from:g} 以上 {len(r.high)} 件。対応計画 "
                      f"{len(r.plans)} 件（" + "、".join(f"{k} {v}" for k, v in progress.items())
                      + f"）、期限超過 {len(r.overdue)} 件。")
     else:
         from isms_xl.report.charts import STATUS_EN
 
-        risk_text = (f"{r.risks} risks, {len(r.high)} with a risk value above {r.threshold:g}. {len(r.plans)} "
+        risk_text = (f"{r.risks} risks, {len(r.high)} valued {r.treat_from:g} and above. {len(r.plans)} "
                      "treatment plans (" + ", ".join(f"{STATUS_EN.get(k, k)} {v}" for k, v in progress.items())
                      + f"), {len(r.overdue)} overdue.")
     changes = None

@@ -24,8 +24,18 @@ from typing import Any
 
 from isms_xl.errors import PackVerifyError
 
-__all__ = ["MANIFEST", "SUMS", "FORMAT", "PackCheck", "file_entries", "write_manifest", "render_sums", "parse_sums",
-           "verify_pack", "read_manifest"]
+__all__ = [
+    "FORMAT",
+    "MANIFEST",
+    "SUMS",
+    "PackCheck",
+    "file_entries",
+    "parse_sums",
+    "read_manifest",
+    "render_sums",
+    "verify_pack",
+    "write_manifest",
+]
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"

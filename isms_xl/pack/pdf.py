@@ -17,7 +17,7 @@ from pathlib import Path
 
 from isms_xl.errors import RenderError
 
-__all__ = ["CHROMIUM_ENV", "find_chromium", "html_to_pdf", "xlsx_to_pdf", "check_renderers"]
+__all__ = ["CHROMIUM_ENV", "check_renderers", "find_chromium", "html_to_pdf", "xlsx_to_pdf"]
 
 CHROMIUM_ENV = "ISMS_XL_CHROMIUM"
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge")

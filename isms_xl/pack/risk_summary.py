@@ -17,7 +17,13 @@ from typing import Any
 
 from isms_xl.method import Method
 from isms_xl.reader.model import Form
-from isms_xl.report.charts import CLOSED_STATUSES, HeatMap, PlanProgress, plan_progress, risk_heatmap
+from isms_xl.report.charts import (
+    CLOSED_STATUSES,
+    HeatMap,
+    PlanProgress,
+    plan_progress,
+    risk_heatmap,
+)
 
 __all__ = ["HighRisk", "PlanRow", "RiskSummary", "risk_summary"]
 
@@ -84,6 +90,7 @@ class PlanRow:
 class RiskSummary:
     as_of: dt.date
     threshold: float  # risks with a value above this need treatment (method.acceptable_max)
+    treat_from: float  # the lowest value the method can give above it: 10 with the manual's
     inherent: HeatMap | None = None
     residual: HeatMap | None = None
     high: list[HighRisk] = field(default_factory=list)
@@ -110,7 +117,8 @@ class RiskSummary:
 
 def risk_summary(forms: Mapping[str, Form], method: Method, as_of: dt.date) -> RiskSummary:
     b02, b03 = forms.get("B-02"), forms.get("B-03")
-    out = RiskSummary(as_of, method.acceptable_max)
+    above = [v for v in method.possible_values() if v > method.acceptable_max]
+    out = RiskSummary(as_of, method.acceptable_max, min(above) if above else method.acceptable_max)
     status_of: dict[str, str] = {}
     if b03 is not None:
         for plan in b03.records:

@@ -14,9 +14,15 @@ from pathlib import Path
 from isms_xl.method import LEVELS, Method
 from isms_xl.pack.risk_summary import RiskSummary
 from isms_xl.pack.sheets import new_workbook, write_table
-from isms_xl.report.charts import PLAN_STATUSES, STATUS_EN, STATUS_FILL, HeatMap, hex_colour
+from isms_xl.report.charts import (
+    PLAN_STATUSES,
+    STATUS_EN,
+    STATUS_FILL,
+    HeatMap,
+    hex_colour,
+)
 
-__all__ = ["write_risk_xlsx", "SHEETS", "HEAT_ROWS", "BAND_TABLE_ROW"]
+__all__ = ["BAND_TABLE_ROW", "HEAT_ROWS", "SHEETS", "write_risk_xlsx"]
 
 SHEETS = {"ja": ("ヒートマップ", "高リスク", "対応計画", "期限超過"),
           "en": ("Heat maps", "High risks", "Treatment plans", "Overdue plans")}
@@ -139,10 +145,10 @@ def write_risk_xlsx(path: Path, summary: RiskSummary, method: Method, *, as_of: 
         colours = (hex_colour(band.fill), hex_colour(band.font, "000000"))
         rcolours = (hex_colour(rband.fill), hex_colour(rband.font, "000000")) if rband else None
         high_fills.append([None] * 4 + [colours, colours] + [None] * 3 + [rcolours, rcolours, None])
-    threshold = f"{summary.threshold:g}"
+    low = f"{summary.treat_from:g}"
     write_table(wb.add_worksheet(names[1]), fmts,
-                title=(f"リスク値が {threshold} を超えるリスク（リスク対応の対象）と対応・残留リスク" if ja
-                       else f"Risks with a value above {threshold} (to be treated), their treatment and residual risk"),
+                title=(f"リスク値 {low} 以上のリスク（リスク対応の対象）と対応・残留リスク" if ja
+                       else f"Risks valued {low} and above (to be treated), their treatment and residual risk"),
                 subtitle=subtitle, columns=HIGH_COLUMNS, rows=high_rows, lang=lang, fills=high_fills)
 
     ws3 = wb.add_worksheet(names[2])

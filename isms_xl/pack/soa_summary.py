@@ -18,7 +18,7 @@ from isms_xl.derived import risks_by_control
 from isms_xl.forms.a02_soa import APPLICABLE, EXCLUDED, MARK
 from isms_xl.reader.model import Form
 
-__all__ = ["SoaRow", "SoaSummary", "soa_summary", "REASONS"]
+__all__ = ["REASONS", "SoaRow", "SoaSummary", "soa_summary"]
 
 # (column key, Japanese, English): the reasons for selecting a control, in the SoA's order.
 REASONS = (

@@ -13,7 +13,7 @@ from isms_xl.pack.sheets import doc_subtitle, new_workbook, write_table
 from isms_xl.pack.soa_summary import SoaSummary
 from isms_xl.reader.model import Form
 
-__all__ = ["write_soa_xlsx", "SOA_COLUMNS", "TRACE_COLUMNS", "SHEETS"]
+__all__ = ["SHEETS", "SOA_COLUMNS", "TRACE_COLUMNS", "write_soa_xlsx"]
 
 SOA_COLUMNS = (
     ("control_id", "管理策番号", "Control", 10),
