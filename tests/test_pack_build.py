@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
@@ -256,3 +259,30 @@ def test_the_manifest_ties_every_copy_to_its_original(built, demo_folder):
         assert entry["source_sha256"] == hashlib.sha256(original.read_bytes()).hexdigest()
         copy = (out / entry["path"]).read_bytes()
         assert (copy == original.read_bytes()) == (entry["cells_corrected"] == 0), entry["path"]
+
+
+def test_a_partial_folder_gives_a_complete_verifiable_pack(demo_folder, tmp_path):
+    # No SoA, no risk forms, and a file that is not a workbook: the pack says so and links only
+    # to what it holds.
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    for name in ("ISMS-B-04_法的要求事項登録簿.xlsx", "ISMS-B-21_内部監査員登録台帳.xlsx"):
+        shutil.copyfile(demo_folder / name, folder / name)
+    (folder / "メモ.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "pack"
+    result = build_pack(folder, out, as_of=AS_OF)
+    assert verify_pack(out).ok
+    assert [c.rel for c in result.copies] == ["ISMS-B-04_法的要求事項登録簿.xlsx", "ISMS-B-21_内部監査員登録台帳.xlsx"]
+    assert [p for p, _ja, _en in result.left_out] == ["メモ.xlsx"]
+    assert not (out / "risk" / "heatmap_inherent.png").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "メモ.xlsx" in index and "heatmap_inherent.png" not in index
+    for href in re.findall(r'(?:href|src)="([^"#:]+)"', index):
+        assert (out / unquote(href)).is_file(), href
+    assert (out.stat().st_mode & 0o777) == (0o777 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

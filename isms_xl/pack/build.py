@@ -169,6 +169,14 @@ def _render_check(run: CheckRun, stage: Path, lang: str) -> Path:
     return target
 
 
+def _umask_mode(mode: int) -> int:
+    # mkdtemp/mkstemp create private (0700/0600) entries; the pack is meant to be shared like
+    # any file the user saves, so it gets the permissions the user's umask gives.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mode & ~mask
+
+
 def _zip_folder(stage: Path, target: Path, as_of: dt.date) -> None:
     # Sorted names, one fixed timestamp (the as-of date) and fixed attributes: the same files
     # give the same zip bytes.
@@ -190,6 +198,7 @@ def _place(stage: Path, out: Path, as_of: dt.date, as_zip: bool, work: Path) -> 
             fd, staged = tempfile.mkstemp(prefix=f".{out.name}.isms-xl-tmp-", dir=out.parent)
             os.close(fd)
             shutil.move(str(tmp), staged)
+            os.chmod(staged, _umask_mode(0o666))
             if out.is_dir():
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.isms-xl-old-", dir=out.parent))
                 os.replace(out, old / "pack")
@@ -240,6 +249,7 @@ def build_pack(folder: Path | str, out: Path | str, *, as_of: dt.date | None = N
             raise err
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.isms-xl-tmp-", dir=out.parent))
+    os.chmod(stage, _umask_mode(0o777))
     work = Path(tempfile.mkdtemp(prefix="isms_xl-pack-"))
     try:
         step("copies")
@@ -302,7 +312,7 @@ def build_pack(folder: Path | str, out: Path | str, *, as_of: dt.date | None = N
             since_label = f"{since_path.name}（{previous_as_of}）" if ja else f"{since_path.name} (as of {previous_as_of})"
 
         step("index")
-        documents = _documents(copies, since_path is not None, lang)
+        documents = _documents(copies, since_path is not None, stage)
         inp = IndexInput(as_of, created_at, __version__, folder.resolve().name, documents, copies, forms, forms_by_path,
                          run.summary(), left_out, soa, risks, maps, PATHS["check_html"], changes, since_label)
         for lang_ in ("ja", "en"):
@@ -341,7 +351,15 @@ def _plain(value: Any) -> Any:
     return None if value in (None, "") else str(value)
 
 
-def _documents(copies: list[CopiedWorkbook], with_changes: bool, lang: str) -> list[dict[str, Any]]:
+def _documents(copies: list[CopiedWorkbook], with_changes: bool, stage: Path) -> list[dict[str, Any]]:
+    """The index's table of contents: only files that were made (no heat maps without B-02)."""
+    docs = _all_documents(copies, with_changes)
+    for doc in docs:
+        doc["files"] = [f for f in doc["files"] if (stage / f).is_file()]
+    return [d for d in docs if d["files"]]
+
+
+def _all_documents(copies: list[CopiedWorkbook], with_changes: bool) -> list[dict[str, Any]]:
     n = len(copies)
     docs = [
         {"key": "soa", "label": {"ja": "適用宣言書（SoA）サマリー", "en": "Statement of Applicability summary"},

@@ -19,7 +19,7 @@ from pathlib import Path
 from isms_xl.apply import to_patches
 from isms_xl.check import find_workbooks
 from isms_xl.config import Config
-from isms_xl.errors import IsmsXlError, PatchRefusedError, UnknownFormError
+from isms_xl.errors import IsmsXlError, PatchRefusedError
 from isms_xl.reader import read_workbook
 from isms_xl.reader.model import Form
 from isms_xl.recompute import CellChange, recompute_form
@@ -50,9 +50,7 @@ def copy_workbooks(folder: Path, dest: Path, config: Config) -> tuple[list[Copie
         rel = path.relative_to(folder).as_posix()
         try:
             read.append((path, read_workbook(path, config)))
-        except UnknownFormError as err:
-            left_out.append((rel, err.message_ja, err.message_en))
-        except IsmsXlError as err:
+        except IsmsXlError as err:  # not a form (UnknownFormError), or unreadable: listed, not copied
             left_out.append((rel, err.message_ja, err.message_en))
     others: dict[str, Form] = {}
     for _path, forms in read:
