@@ -48,6 +48,7 @@ from isms_xl.pack.index import INDEX_NAMES, IndexInput, render_index
 from isms_xl.pack.manifest import (
     FORMAT,
     MANIFEST,
+    SUMS,
     read_manifest,
     verify_pack,
     write_manifest,
@@ -352,10 +353,11 @@ def _plain(value: Any) -> Any:
 
 
 def _documents(copies: list[CopiedWorkbook], with_changes: bool, stage: Path) -> list[dict[str, Any]]:
-    """The index's table of contents: only files that were made (no heat maps without B-02)."""
+    """The index's table of contents: only files that were made (no heat maps without B-02); the
+    manifest and SHA256SUMS are written after the index, over it."""
     docs = _all_documents(copies, with_changes)
     for doc in docs:
-        doc["files"] = [f for f in doc["files"] if (stage / f).is_file()]
+        doc["files"] = [f for f in doc["files"] if f in (MANIFEST, SUMS) or (stage / f).is_file()]
     return [d for d in docs if d["files"]]
 
 
@@ -387,5 +389,5 @@ def _all_documents(copies: list[CopiedWorkbook], with_changes: bool) -> list[dic
     docs.append({"key": "manifest", "label": {"ja": "マニフェストとチェックサム", "en": "Manifest and checksums"},
                  "note": {"ja": "全ファイルの SHA-256（isms-xl pack verify / sha256sum -c SHA256SUMS で確認）",
                           "en": "SHA-256 of every file (check with isms-xl pack verify or sha256sum -c SHA256SUMS)"},
-                 "files": [MANIFEST, "SHA256SUMS"]})
+                 "files": [MANIFEST, SUMS]})
     return docs
