@@ -111,3 +111,11 @@ def test_a_tampered_previous_pack_is_refused(demo_folder, before_and_after, tmp_
 def test_a_folder_compared_with_itself_has_no_changes(demo_folder):
     forms = read_forms(demo_folder)
     assert compare_forms(forms, forms).items == []
+
+
+def test_since_something_that_is_not_a_pack_is_refused(demo_folder, tmp_path):
+    res = CliRunner().invoke(cli, ["--lang", "en", "pack", str(demo_folder), str(tmp_path / "out"),
+                                   "--since", str(demo_folder)])
+    assert res.exit_code == int(ExitCode.PACK_MODIFIED)
+    assert "--since" in res.output and "not an audit pack" in res.output
+    assert not (tmp_path / "out").exists()

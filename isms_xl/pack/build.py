@@ -38,6 +38,7 @@ from isms_xl.errors import (
     InputPathError,
     IsmsXlError,
     OutputExistsError,
+    PackVerifyError,
     WriteFailedError,
 )
 from isms_xl.pack.changes import Changes, compare_forms
@@ -242,12 +243,15 @@ def build_pack(folder: Path | str, out: Path | str, *, as_of: dt.date | None = N
     find_cjk_font()
     since_path = Path(since) if since is not None else None
     if since_path is not None:
-        checked = verify_pack(since_path)
-        if not checked.ok:
-            err = checked.error()
+        # Changes are only as trustworthy as the baseline: a previous pack must be intact.
+        try:
+            checked = verify_pack(since_path)
+            if not checked.ok:
+                raise checked.error()
+        except PackVerifyError as err:
             err.message_ja = f"--since: {err.message_ja}"
             err.message_en = f"--since: {err.message_en}"
-            raise err
+            raise
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.isms-xl-tmp-", dir=out.parent))
     os.chmod(stage, _umask_mode(0o777))
