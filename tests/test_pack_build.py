@@ -21,7 +21,7 @@ from isms_xl import __version__
 from isms_xl.cli.main import cli
 from isms_xl.errors import ExitCode
 from isms_xl.pack import build_pack, verify_pack
-from isms_xl.pack.manifest import MANIFEST, SUMS, parse_sums, render_sums
+from isms_xl.pack.manifest import MANIFEST, SUMS, parse_sums
 from tests.packfix import AS_OF, needs_renderers, tree_hashes
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_renderers]
@@ -79,14 +79,6 @@ def test_sha256sum_checks_the_pack_without_this_tool(built):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_sums_escape_names_as_sha256sum_does():
-    entries = {"a\\b.txt": "0" * 64, "new\nline": "1" * 64, "普通.xlsx": "2" * 64}
-    text = render_sums(entries)
-    assert b"\\" + b"0" * 64 + b"  a\\\\b.txt\n" in text
-    assert parse_sums(text) == entries
-    assert parse_sums(b"not a sums file\n") is None
-
-
 def test_verify_passes_on_the_fresh_pack(built):
     _result, out = built
     assert verify_pack(out).ok
@@ -110,9 +102,8 @@ def test_changing_one_byte_of_any_file_fails_naming_it(built, tmp_path):
             check = verify_pack(pack)
             assert not check.ok, name
             assert name in check.changed, (name, check.changed)
+            assert check.changed == [name] or set(check.changed) == {MANIFEST, SUMS}, (name, check.changed)
             assert not check.added and not check.removed, name
-            if name not in (MANIFEST, SUMS):
-                assert check.changed == [name]
         finally:
             path.write_bytes(data)
     assert verify_pack(pack).ok

@@ -9,7 +9,7 @@ jinja2 with autoescaping: every value from a workbook is escaped.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -92,7 +92,6 @@ class IndexInput:
     check_page: dict[str, str]  # lang -> pack path of the check report
     changes: Changes | None = None
     since: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _day(value: Any) -> str:
@@ -101,7 +100,7 @@ def _day(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _show(value: Any, lang: str) -> str:
+def _show(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, float) and value.is_integer():
@@ -174,7 +173,7 @@ def _context(inp: IndexInput, lang: str) -> dict[str, Any]:
             "rows": [{"kind": c.kind, "kind_label": KIND_TEXT[c.kind][0 if ja else 1]
                       + (f"（{FIELD_TEXT[c.field][0]}）" if ja and c.kind == "risk_changed" else
                          f" ({FIELD_TEXT[c.field][1]})" if c.kind == "risk_changed" else ""),
-                      "form": c.form, "id": c.id, "name": c.name, "old": _show(c.old, lang), "new": _show(c.new, lang)}
+                      "form": c.form, "id": c.id, "name": c.name, "old": _show(c.old), "new": _show(c.new)}
                      for c in inp.changes.items],
         }
     return {

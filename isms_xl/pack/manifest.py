@@ -212,33 +212,47 @@ def verify_pack(path: Path | str) -> PackCheck:
                     manifest = None
             except (ValueError, UnicodeDecodeError):
                 manifest = None
-        out.manifest = manifest
         sums = parse_sums(sums_data) if sums_data is not None else None
-        listed: dict[str, str] = {}
-        if manifest is not None:
-            listed = {str(f.get("path")): str(f.get("sha256")) for f in manifest["files"] if isinstance(f, dict)}
-        elif sums is not None:
-            listed = {k: v for k, v in sums.items() if k != MANIFEST}
+        from_manifest = ({str(f.get("path")): str(f.get("sha256")) for f in manifest["files"] if isinstance(f, dict)}
+                         if manifest is not None else None)
+        from_sums = {k: v for k, v in sums.items() if k != MANIFEST} if sums is not None else None
+        changed: list[str] = []
+        if from_manifest is not None and from_sums is not None and MANIFEST not in sums:
+            listed = from_manifest  # a pack's SHA256SUMS always vouches for manifest.json
+            changed.append(SUMS)
+        elif from_manifest is not None and from_sums is not None:
+            vouched = sums.get(MANIFEST) == _sha256(manifest_data)
+            if vouched:
+                listed = from_manifest
+                if from_sums != from_manifest:
+                    changed.append(SUMS)
+            elif from_sums == from_manifest:
+                # The lists agree but SHA256SUMS's hash of manifest.json does not: either the
+                # manifest (outside its file list) or that one line changed; both are named.
+                listed = from_manifest
+                changed += [MANIFEST, SUMS]
+            else:
+                listed = from_sums  # SHA256SUMS agrees with itself; the manifest's list was edited
+                changed.append(MANIFEST)
+        elif from_sums is not None:
+            listed = from_sums
+            if manifest_data is not None:
+                changed.append(MANIFEST)  # unreadable
+        else:
+            listed = from_manifest or {}
+            if sums_data is not None:
+                changed.append(SUMS)  # unreadable
+            if manifest_data is not None and manifest is None:
+                changed.append(MANIFEST)
+        out.manifest = manifest if MANIFEST not in changed else None
         expected = set(listed) | {MANIFEST, SUMS}
         present = set(source.names)
         out.removed = sorted(expected - present)
         out.added = sorted(present - expected)
-        changed = []
+        out.checked = len(set(listed) & present) + len({MANIFEST, SUMS} & present)
         for name in sorted(set(listed) & present):
-            out.checked += 1
             if source.digest(name) != listed[name]:
                 changed.append(name)
-        if manifest_data is not None:
-            out.checked += 1
-            if manifest is None or sums is None or sums.get(MANIFEST) != _sha256(manifest_data):
-                changed.append(MANIFEST)
-        if sums_data is not None:
-            out.checked += 1
-            expected_sums = dict(listed)
-            if manifest_data is not None:
-                expected_sums[MANIFEST] = _sha256(manifest_data)
-            if sums is None or sums != expected_sums:
-                changed.append(SUMS)
         out.changed = sorted(set(changed))
         return out
     finally:
