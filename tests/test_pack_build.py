@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_renderers]
 EXPECTED_FILES = {
     "index.html", "index.en.html", MANIFEST, SUMS,
     "soa/soa_summary.xlsx", "soa/soa_summary.pdf",
-    "risk/risk_summary.xlsx", "risk/heatmap_inherent.png", "risk/heatmap_residual.png",
+    "risk/risk_summary.xlsx", "risk/risk_summary.pdf", "risk/heatmap_inherent.png", "risk/heatmap_residual.png",
     "check/check_report.html", "check/check_report.en.html", "check/check_report.pdf", "check/findings.json",
     "workbooks/isms_xl.toml",
 }
@@ -184,7 +184,8 @@ def test_same_input_gives_the_same_bytes_apart_from_timestamps(built, demo_folde
     # The check report, its JSON, the index pages and the manifest carry the time of the run;
     # the PDF renderers stamp their own creation time and document id.
     stamped = {MANIFEST, SUMS, "index.html", "index.en.html", "check/check_report.html",
-               "check/check_report.en.html", "check/findings.json", "check/check_report.pdf", "soa/soa_summary.pdf"}
+               "check/check_report.en.html", "check/findings.json", "check/check_report.pdf", "soa/soa_summary.pdf",
+               "risk/risk_summary.pdf"}
     differ = {n for n in first if first[n] != second[n]}
     assert differ <= stamped, differ - stamped
     for name in ("soa/soa_summary.xlsx", "risk/risk_summary.xlsx", "risk/heatmap_inherent.png"):

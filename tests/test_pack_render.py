@@ -92,6 +92,19 @@ def test_check_report_pdf_has_the_headings_and_the_open_findings(built, tmp_path
         assert _squash(f.message_ja)[:10] in text, f
 
 
+@needs_poppler
+def test_risk_pdf_has_the_headings_the_high_risks_and_the_charts(built, tmp_path):
+    result, out = built
+    pdf = out / "risk" / "risk_summary.pdf"
+    pages = _png_pages(pdf, tmp_path)
+    assert pages and _ink(pages[0]) > 0.01
+    text = _squash(_text(pdf))
+    for heading in ("リスク登録簿サマリー（ISMS-B-02/B-03）", "固有リスク（対応前）", "残留リスク（対応後）",
+                    "評価別のリスク数（固有・残留）", "リスク値10以上のリスク", "期限超過の対応計画"):
+        assert heading in text, heading
+    assert all(h.risk_id in text for h in result.risks.high)
+
+
 # --- PNG heat maps ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ Layout of a pack::
     index.html, index.en.html            what is in it, document control of every form (§7.5.2)
     workbooks/<as in the folder>         recomputed copies, isms_xl.toml and suppressions
     soa/soa_summary.xlsx, .pdf           SoA with decision, reasons, status, risks and plans
-    risk/risk_summary.xlsx               heat maps with native charts, high risks, plans, overdue
+    risk/risk_summary.xlsx, .pdf         heat maps with native charts, high risks, plans, overdue
     risk/heatmap_inherent.png, heatmap_residual.png
     check/check_report.html, .en.html, .pdf, findings.json
     changes/changes.json                 with --since
@@ -73,6 +73,7 @@ PATHS = {
     "soa_xlsx": "soa/soa_summary.xlsx",
     "soa_pdf": "soa/soa_summary.pdf",
     "risk_xlsx": "risk/risk_summary.xlsx",
+    "risk_pdf": "risk/risk_summary.pdf",
     "heat_inherent": "risk/heatmap_inherent.png",
     "heat_residual": "risk/heatmap_residual.png",
     "check_html": {"ja": "check/check_report.html", "en": "check/check_report.en.html"},
@@ -305,8 +306,9 @@ def build_pack(folder: Path | str, out: Path | str, *, as_of: dt.date | None = N
         step("pdf")
         # LibreOffice and Chromium are separate processes that mostly wait on their own start-up:
         # run side by side they take the time of the slower one.
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=3) as pool:
             jobs = [pool.submit(xlsx_to_pdf, stage / PATHS["soa_xlsx"], stage / PATHS["soa_pdf"]),
+                    pool.submit(xlsx_to_pdf, stage / PATHS["risk_xlsx"], stage / PATHS["risk_pdf"]),
                     pool.submit(html_to_pdf, stage / PATHS["check_html"][lang], stage / PATHS["check_pdf"])]
             for job in jobs:
                 job.result()
@@ -381,7 +383,7 @@ def _all_documents(copies: list[CopiedWorkbook], with_changes: bool) -> list[dic
         {"key": "risk", "label": {"ja": "リスク登録簿サマリー", "en": "Risk register summary"},
          "note": {"ja": "ヒートマップ（固有・残留）、リスク値 10 以上のリスクと対応、状況別の対応計画、期限超過",
                   "en": "Heat maps (inherent, residual), risks of 10 and above with treatment, plans by status, overdue plans"},
-         "files": [PATHS["risk_xlsx"], PATHS["heat_inherent"], PATHS["heat_residual"]]},
+         "files": [PATHS["risk_xlsx"], PATHS["risk_pdf"], PATHS["heat_inherent"], PATHS["heat_residual"]]},
         {"key": "check", "label": {"ja": "整合性チェック報告書", "en": "Consistency report"},
          "note": {"ja": "パックのブックに対する全ルールの検査結果（未解決の指摘）",
                   "en": "Every rule run on the pack's workbooks: the open findings"},
