@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(VENV)/bin/isms-xl demo $(DEMO_DIR) --force
 	$(VENV)/bin/isms-xl check $(DEMO_DIR) --format html --out $(DEMO_DIR)/isms_check.html --fail-on never
+	$(VENV)/bin/isms-xl pack $(DEMO_DIR) $(DEMO_DIR)_pack --force
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
@@ -26,7 +27,7 @@ templates: $(STAMP)
 	$(PY) scripts/build_templates.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) $(DEMO_DIR)_pack .pytest_cache build *.egg-info
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_read.py

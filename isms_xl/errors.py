@@ -24,6 +24,8 @@ class ExitCode(IntEnum):
     WRITE_FAILED = 9  # read-only, disk full
     EXISTS = 10  # refusing to overwrite without --force
     MAPPING_NEEDED = 11  # adopt: headers or values need a mapping file; a draft was written
+    PACK_MODIFIED = 12  # an audit pack does not match its manifest (files changed, added, removed)
+    RENDER_FAILED = 13  # no PDF/PNG renderer or CJK font, or the renderer failed
     INTERNAL = 70
 
 
@@ -184,3 +186,25 @@ class DiskFullError(WriteFailedError):
 
 class VerifyFailedError(WriteFailedError):
     """The new version was written to a temporary file but failed its check; the original stays."""
+
+
+# --------------------------------------------------------------------------------------------
+# The audit pack (isms_xl/pack).
+
+
+class PackVerifyError(IsmsXlError):
+    """A pack does not match its manifest. ``changed``, ``added``, ``removed``: pack-relative paths."""
+
+    exit_code = ExitCode.PACK_MODIFIED
+
+    def __init__(self, message: str, message_en: str | None = None, *, changed: tuple[str, ...] = (),
+                 added: tuple[str, ...] = (), removed: tuple[str, ...] = ()) -> None:
+        super().__init__(message, message_en)
+        self.changed, self.added, self.removed = changed, added, removed
+
+
+class RenderError(IsmsXlError):
+    """A PDF or PNG of the pack cannot be made: no renderer (LibreOffice, Chromium), no font with
+    Japanese glyphs, or the renderer failed."""
+
+    exit_code = ExitCode.RENDER_FAILED

@@ -63,7 +63,7 @@ def cli(ctx: click.Context, lang: str, debug: bool) -> None:
 
 def _register() -> None:
     from isms_xl.cli import check_cmd, demo_cmd, read_cmd, recompute_cmd, templates_cmd
-    from isms_xl.cli import adopt_cmd, migrate_cmd
+    from isms_xl.cli import adopt_cmd, migrate_cmd, pack_cmd
 
     cli.add_command(templates_cmd.templates)
     cli.add_command(demo_cmd.demo)
@@ -72,6 +72,7 @@ def _register() -> None:
     cli.add_command(recompute_cmd.recompute)
     cli.add_command(migrate_cmd.migrate_soa)
     cli.add_command(adopt_cmd.adopt)
+    cli.add_command(pack_cmd.pack)
 
 
 _register()
