@@ -9,7 +9,7 @@ and the rules that need them are skipped with one info finding each.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,8 +82,12 @@ def find_workbooks(folder: Path) -> list[Path]:
 
 
 def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Config | None = None,
-                 progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None) -> CheckRun:
+                 progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None,
+                 overrides: Mapping[Path, list[Form]] | None = None) -> CheckRun:
+    """``overrides``: forms to use instead of reading a workbook's file (an open workbook's unsaved
+    state, read from Excel); an empty list skips the workbook (the button console)."""
     folder = Path(folder)
+    overrides = {Path(p).resolve(): forms for p, forms in (overrides or {}).items()}
     config = config if config is not None else load_config(folder)
     today = today or dt.date.today()
     forms: dict[str, Form] = {}
@@ -93,7 +97,7 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
             progress(path)
         rel = str(path.relative_to(folder))
         try:
-            read = read_workbook(path, config)
+            read = overrides[path.resolve()] if path.resolve() in overrides else read_workbook(path, config)
         except UnknownFormError as err:
             problems.append(Problem(rel, "not_a_form", err.message_ja, err.message_en, int(err.exit_code)))
             continue
@@ -112,7 +116,7 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
     findings = list(run_rules(ctx, only_rules))
     suppressions = load_suppressions(folder)
     kept, suppressed, expired = apply_suppressions(findings, suppressions, today)
-    run = CheckRun(folder, today, dt.datetime.now(dt.timezone.utc).replace(microsecond=0), config, forms,
+    run = CheckRun(folder, today, dt.datetime.now(dt.UTC).replace(microsecond=0), config, forms,
                    kept + expired, suppressed, problems)
     run.findings.sort(key=_order)
     return run
