@@ -205,10 +205,15 @@ def check_forms(forms: list[Form], config: Config, today: dt.date | None = None)
     """The rules over the forms of one workbook, without a folder (the CheckRun check_folder gives)."""
     from isms_xl.check import CheckRun, _order
     from isms_xl.rules import CheckContext, run_rules
+    from isms_xl.rules.registry import RULES, load_builtin_rules
 
     today = today or dt.date.today()
     by_id = {f.form_id: f for f in forms}
-    findings = sorted(run_rules(CheckContext(by_id, config, today, None)), key=_order)
+    load_builtin_rules()
+    # Only the rules this workbook's forms can answer: one workbook is not the folder, and a
+    # "not checked, form missing" line for every other rule would bury the findings.
+    runnable = [rule_id for rule_id, r in RULES.items() if all(f in by_id for f in r.forms)]
+    findings = sorted(run_rules(CheckContext(by_id, config, today, None), runnable), key=_order)
     return CheckRun(Path("."), today, dt.datetime.now(dt.UTC).replace(microsecond=0), config, by_id,
                     findings)
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
-
 from isms_xl.errors import NotAWorkbookError
 
 
@@ -32,6 +30,10 @@ class SheetGrid:
 
 
 def load_grids(path: Path) -> dict[str, SheetGrid]:
+    # Imported here: reading grids handed over by Excel (xlwings Lite, in Pyodide) needs no
+    # file parser, and python-calamine has no build for every platform.
+    from python_calamine import CalamineError, CalamineWorkbook
+
     try:
         wb = CalamineWorkbook.from_path(str(path))
         grids: dict[str, SheetGrid] = {}
