@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.xlbooks import actions, file_formulas, file_grids, remote_book, requires_remote
+from tests.xlbooks import actions, file_formulas, file_grids, file_names, remote_book, requires_remote
 
 pytestmark = requires_remote
 
@@ -211,6 +211,31 @@ def test_check_writes_the_findings_sheet_with_links_and_counts_unsaved_edits(dem
     assert other[1].startswith(f'=HYPERLINK("{demo / other[0][0]}#')
     (alert,) = sent["alert"]
     assert f"エラー {out.counts['error']} 件" in alert["args"][0]
+
+
+def test_recompute_of_a_card_form_found_by_its_defined_names(demo, tmp_path):
+    """B-17 (one sheet per supplier, each field a sheet-scoped name): a total typed over on the
+    active card gets its formula back, the one recompute_workbook restores."""
+    from isms_xl.apply import plan_workbook
+    from isms_xl.excel import layer
+    from isms_xl.io.patch import CellPatch, patch_in_place
+    from isms_xl.reader import read_form
+
+    (source,) = demo.glob("ISMS-B-17_*.xlsx")
+    path = tmp_path / source.name
+    shutil.copy(source, path)
+    cell = read_form(path).records[1].cell("total")
+    patch_in_place(path, [CellPatch(cell.sheet, cell.row, cell.col, 1, keep_formula=False)], backups=0)
+    grids = file_grids(path)
+    order = list(grids)
+    book = remote_book(path.name, grids, active=order.index(cell.sheet), names=file_names(path, order))
+    layer.recompute(book)
+    (change,) = plan_workbook(path).changes
+    (block, alert) = actions(book)
+    assert (block["func"], block["sheet_position"], block["start_row"], block["start_column"]) == (
+        "setFormula", order.index(cell.sheet), cell.row, cell.col)
+    assert block["values"] == [["=" + change.formula]] and change.new != 1
+    assert "数式の書き戻し 1 セル" in alert["args"][0]
 
 
 def test_recompute_on_a_sheet_that_is_not_a_form_says_so(demo):

@@ -47,8 +47,25 @@ def payload(name: str, sheets: dict[str, list[list[Any]]], active: int = 0) -> d
     }
 
 
-def remote_book(name: str, sheets: dict[str, list[list[Any]]], active: int = 0):
-    return xw.Book(json=payload(name, sheets, active))
+def remote_book(name: str, sheets: dict[str, list[list[Any]]], active: int = 0, names: list[dict] = ()):
+    data = payload(name, sheets, active)
+    data["names"] = list(names)
+    return xw.Book(json=data)
+
+
+def file_names(path: Path, sheet_order: list[str]) -> list[dict]:
+    """A saved workbook's sheet-scoped defined names as Office.js lists them."""
+    from isms_xl.io.preflight import preflight
+
+    out = []
+    for n in preflight(path).defined_names:
+        if not n.sheet or n.sheet not in sheet_order:
+            continue
+        index = sheet_order.index(n.sheet)
+        out.append({"name": n.name, "sheet_index": index, "address": n.ref.split("!")[-1].replace("$", ""),
+                    "book_scope": False, "scope_sheet_name": n.sheet, "scope_sheet_index": index,
+                    "refers_to": "=" + n.ref})
+    return out
 
 
 def file_grids(path: Path) -> dict[str, list[list[Any]]]:
