@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("xlwings")
 olevba = pytest.importorskip("oletools.olevba")
 
-from isms_xl.excel.console import CONSOLE_FILE, Interpreter, build_console  # noqa: E402
-from isms_xl.macros import JOB_NAME, JOBS, TARGET_NAME, job_by_label  # noqa: E402
+from isms_xl.excel.console import CONSOLE_FILE, Interpreter, build_console
+from isms_xl.macros import JOB_NAME, JOBS, TARGET_NAME, job_by_label
 
 SUB = re.compile(r"^\s*(?:Public\s+|Private\s+)?(?:Sub|Function)\s+(\w+)", re.MULTILINE | re.IGNORECASE)
 
@@ -113,7 +113,7 @@ def test_the_conf_sheet_and_the_console_cells(console):
 
 
 def test_the_macro_entry_points_dispatch_on_the_console_cells(monkeypatch):
-    import isms_xl.macros as macros
+    from isms_xl import macros
 
     class Named:
         def __init__(self, value):

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.xlbooks import actions, file_formulas, file_grids, file_names, remote_book, requires_remote
+from tests.xlbooks import (
+    actions,
+    file_formulas,
+    file_grids,
+    file_names,
+    remote_book,
+    requires_remote,
+)
 
 pytestmark = requires_remote
 
@@ -114,7 +121,7 @@ def test_recompute_paints_every_band_and_fixes_the_seeded_fill(demo, seeded):
     from isms_xl.excel import layer
     from isms_xl.method import Method
 
-    path, wrong = seeded
+    path, _wrong = seeded
     book = _book(path)
     layer.recompute(book, show=False)
     paints = _by_func(book)["setRangeColors"]
@@ -257,3 +264,20 @@ def test_pack_says_when_this_version_has_no_audit_pack(demo, monkeypatch):
     assert layer.pack(book) is None
     (alert,) = actions(book)
     assert alert["args"][0] == layer.PACK_UNAVAILABLE[0]
+
+
+def test_pack_calls_the_audit_pack_of_the_folder_when_there_is_one(demo, monkeypatch):
+    import sys
+    import types
+
+    from isms_xl.excel import layer
+
+    calls = []
+    fake = types.ModuleType("isms_xl.pack")
+    fake.build_pack = lambda folder, out: calls.append((folder, out)) or out
+    monkeypatch.setitem(sys.modules, "isms_xl.pack", fake)
+    book = _book(demo / B02_FILE)
+    made = layer.pack(book, folder=demo)
+    assert calls == [(demo, made)] and made.parent == demo
+    (alert,) = actions(book)
+    assert alert["args"][0] == f"監査パックを作成しました: {made}"

@@ -273,7 +273,7 @@ PACK_UNAVAILABLE = (("監査パックの作成は、このバージョンの ism
                     "update isms_xl"))
 
 
-def pack(book: Any, *, lang: str | None = None, show: bool = True) -> Path | None:
+def pack(book: Any, *, lang: str | None = None, show: bool = True, folder: Path | None = None) -> Path | None:
     """The audit pack of the folder ``book`` lives in, through ``isms_xl.pack.build_pack`` when this
     version has it."""
     lang = lang or default_lang()
@@ -282,7 +282,7 @@ def pack(book: Any, *, lang: str | None = None, show: bool = True) -> Path | Non
     except ImportError:
         _tell(book, PACK_UNAVAILABLE[0 if lang == "ja" else 1], show)
         return None
-    folder = folder_of(book_io.book_path(book))
+    folder = folder or folder_of(book_io.book_path(book))
     if folder is None:
         _tell(book, *_NO_FOLDER[lang], show)
         return None

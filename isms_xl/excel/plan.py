@@ -77,25 +77,33 @@ def plan_form(form: Form, config: Config, others: Mapping[str, Form] | None = No
     expected = _expected(form, config, others)
     owned = [c for c in spec.columns if c.computed is not None or c.derived_from]
     wrong = {c.cell for c in recomputed.changes if c.value_changed}
-    desired: dict[CellRef, Any] = {}  # owned cell -> what it should hold
+    owned_at: dict[CellRef, tuple[Record, Column, Any]] = {}  # owned cell -> its record, column, value
     for index, record in enumerate(form.records):
         for col in owned:
             cell = record.cell(col.key)
             if cell is None or (col.derived_from and col.key not in expected[index]):
                 continue
-            desired[cell] = _content(spec, col, record, expected[index].get(col.key), method)
-    for cell, want in desired.items():
-        formula_wanted = _is_formula(want)
-        if formulas is not None and formula_wanted and cell not in wrong:
+            owned_at[cell] = (record, col, expected[index].get(col.key))
+
+    def content(cell: CellRef) -> Any:
+        """What an owned cell should hold; formula text is built only for the cells written."""
+        record, col, value = owned_at[cell]
+        return _content(spec, col, record, value, method)
+
+    for cell, (_record, col, _value) in owned_at.items():
+        if cell not in wrong:
             # Excel keeps a formula current; only a constant typed over it needs writing (CALC-002).
+            if formulas is None or col.computed is None:
+                continue
             if _is_formula(_at(formulas, cell)) or _blank(_at(values, cell)):
                 continue
-        elif cell not in wrong:
-            continue
+        want = content(cell)
+        if cell not in wrong and not _is_formula(want):
+            continue  # no formula for this cell (an input is not in the sheet): the value is right
         plan.written.add(cell)
-        if formula_wanted:
+        if _is_formula(want):
             plan.restored.add(cell)
-    plan.blocks = _blocks(form, owned, desired, plan.written, values, formulas, method)
+    plan.blocks = _blocks(form, owned, owned_at, content, plan.written, values, formulas, method)
     plan.paints, plan.painted = _paints(form, expected, method)
     return plan
 
@@ -125,13 +133,13 @@ def _content(spec: FormSpec, col: Column, record: Record, value: Any, method: Me
     return _cell_value(value)
 
 
-def _blocks(form: Form, owned: list[Column], desired: dict[CellRef, Any], written: set[CellRef],
+def _blocks(form: Form, owned: list[Column], owned_at: Mapping[CellRef, Any], content, written: set[CellRef],
             values: Mapping[str, list[list[Any]]], formulas: Mapping[str, list[list[Any]]] | None,
             method: Method) -> list[Block]:
     if not written:
         return []
     if not form.columns:  # a card form: its fields are single cells on their own sheets
-        return [Block(c.sheet, c.row, c.col, [[desired[c]]]) for c in sorted(written, key=_order)]
+        return [Block(c.sheet, c.row, c.col, [[content(c)]]) for c in sorted(written, key=_order)]
     spec = form.spec
     by_index = {form.columns[c.key]: c for c in owned if c.key in form.columns}
     sheet = form.records[0].sheet
@@ -141,19 +149,21 @@ def _blocks(form: Form, owned: list[Column], desired: dict[CellRef, Any], writte
         if not rows:
             continue
         top, bottom = min(rows), max(rows)
-        content = []
+        block = []
         for r in range(top, bottom + 1):
             line = []
             for c in run:
                 cell = CellRef(sheet, r, c)
-                if cell in written or (formulas is None and _is_formula(desired.get(cell))):
-                    line.append(desired[cell])
-                elif cell in desired or formulas is not None:
+                if cell in written:
+                    line.append(content(cell))
+                elif cell in owned_at and formulas is None and owned_at[cell][1].computed is not None:
+                    line.append(content(cell))  # formulas unknown: the template's (same value)
+                elif cell in owned_at or formulas is not None:
                     line.append(_existing(cell, values, formulas))
                 else:  # a row that is not a record (blank, totals) inside the block
                     line.append(_formula_or_value(spec, by_index[c], form, r, cell, values, method))
-            content.append(line)
-        blocks.append(Block(sheet, top, run[0], content))
+            block.append(line)
+        blocks.append(Block(sheet, top, run[0], block))
     return blocks
 
 
