@@ -25,6 +25,9 @@ from isms_xl.rules.registry import rule_order
 from isms_xl.suppress import Suppression, apply_suppressions, load_suppressions
 
 SKIP_DIRS = {".isms_xl_backup", ".isms_xl", "__pycache__"}
+# The Excel button console `isms-xl excel setup` puts beside the forms (excel/console.py): a tool,
+# not a form, so neither the check nor recompute reads it.
+SKIP_FILES = {"isms_xl.macros.xlsm"}
 PATTERNS = ("*.xlsx", "*.xlsm")
 
 
@@ -75,7 +78,7 @@ def find_workbooks(folder: Path) -> list[Path]:
     for pattern in PATTERNS:
         for path in folder.rglob(pattern):
             rel = path.relative_to(folder)
-            if not path.is_file() or path.name.startswith(("~$", ".~lock.", ".")) or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
+            if not path.is_file() or path.name.startswith(("~$", ".~lock.", ".")) or path.name in SKIP_FILES or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
                 continue
             found.append(path)
     return sorted(found)

@@ -101,7 +101,7 @@ def test_the_conf_sheet_and_the_console_cells(console):
     conf = read_conf(console)
     assert conf["INTERPRETER_WIN"] == r"C:\isms\.venv\Scripts\pythonw.exe"
     assert conf["INTERPRETER_MAC"] == "/Users/isms/.venv/bin/python"
-    wb = load_workbook(console, keep_vba=True)
+    wb = load_workbook(console)
     names = {n: wb.defined_names[n].attr_text for n in (TARGET_NAME, JOB_NAME)}
     assert names == {TARGET_NAME: "'ボタン'!$B$3", JOB_NAME: "'ボタン'!$B$4"}
     sheet = wb["ボタン"]

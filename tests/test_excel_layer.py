@@ -218,6 +218,10 @@ def test_check_writes_the_findings_sheet_with_links_and_counts_unsaved_edits(dem
     assert other[1].startswith(f'=HYPERLINK("{demo / other[0][0]}#')
     (alert,) = sent["alert"]
     assert f"エラー {out.counts['error']} 件" in alert["args"][0]
+    # However many findings: the sheet, one block, its header's bold, the severity colours, the
+    # activation and the message.
+    assert {k: len(v) for k, v in sent.items()} == {"addSheet": 1, "setFormula": 1, "setFontProperty": 1,
+                                                   "setRangeColors": 1, "activateSheet": 1, "alert": 1}
 
 
 def test_recompute_of_a_card_form_found_by_its_defined_names(demo, tmp_path):

@@ -21,7 +21,7 @@ from pathlib import Path
 from isms_xl import __version__
 from isms_xl.macros import CONSOLE_STEM, JOB_NAME, JOBS, TARGET_NAME
 
-CONSOLE_FILE = CONSOLE_STEM + ".xlsm"
+CONSOLE_FILE = CONSOLE_STEM + ".xlsm"  # check.SKIP_FILES names it too
 TEMPLATE = "quickstart_standalone.xlsm"  # inside the xlwings package
 MACRO = "SampleCall"
 BUTTON_SHEET = "ボタン"
@@ -45,9 +45,9 @@ class Interpreter:
         xlwings then falls back to its default)."""
         exe = sys.executable
         if sys.platform == "win32":
-            # pythonw.exe: no console window flashes up when a button runs.
-            pythonw = Path(exe).with_name("pythonw.exe")
-            return cls(win=str(pythonw if pythonw.exists() else exe))
+            # python.exe, not pythonw.exe: xlwings' VBA hides the console window itself ("Show
+            # Console" FALSE), and doctor can run the same interpreter to see what it has.
+            return cls(win=exe)
         if sys.platform == "darwin":
             return cls(mac=exe)
         return cls()
