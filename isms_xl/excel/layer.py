@@ -15,25 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from isms_xl.apply import NEEDS  # forms whose computed columns come from other forms
 from isms_xl.config import Config, load_config
 from isms_xl.errors import IsmsXlError, UnknownFormError
 from isms_xl.excel import book_io
-from isms_xl.excel.findings_sheet import (
-    SEVERITY_COLUMN,
-    findings_rows,
-    sheet_name,
-)
+from isms_xl.excel.findings_sheet import SEVERITY_COLUMN, findings_rows, sheet_name
 from isms_xl.excel.plan import FormPlan, Paint, plan_form
 from isms_xl.reader.from_grids import read_grids
 from isms_xl.reader.model import Form
 
 __all__ = ["BookState", "CheckOutcome", "RecomputeOutcome", "check", "pack", "read_book", "recompute"]
 
-# Forms whose computed columns come from other forms (apply.py keeps the same table).
-from isms_xl.apply import NEEDS
-
 
 def default_lang() -> str:
+    """Messages in Japanese unless ISMS_XL_LANG=en (a button has no --lang option)."""
     lang = os.environ.get("ISMS_XL_LANG", "ja")
     return lang if lang in ("ja", "en") else "ja"
 
