@@ -87,10 +87,9 @@ def find_workbooks(folder: Path) -> list[Path]:
 def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Config | None = None,
                  progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None,
                  overrides: Mapping[Path, list[Form]] | None = None) -> CheckRun:
-    """``overrides``: forms to use instead of reading a workbook's file (an open workbook's unsaved
-    state, read from Excel); an empty list skips the workbook (the button console)."""
+    """``overrides``: forms to check instead of those in a workbook's file (an open workbook's
+    unsaved state, read from Excel); an empty list leaves the workbook out."""
     folder = Path(folder)
-    overrides = {Path(p).resolve(): forms for p, forms in (overrides or {}).items()}
     config = config if config is not None else load_config(folder)
     today = today or dt.date.today()
     forms: dict[str, Form] = {}
@@ -100,7 +99,7 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
             progress(path)
         rel = str(path.relative_to(folder))
         try:
-            read = overrides[path.resolve()] if path.resolve() in overrides else read_workbook(path, config)
+            read = read_workbook(path, config)
         except UnknownFormError as err:
             problems.append(Problem(rel, "not_a_form", err.message_ja, err.message_en, int(err.exit_code)))
             continue
@@ -115,14 +114,32 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
                                         f"{form.form_id} is also in {first}; {first} was checked"))
                 continue
             forms[form.form_id] = form
+    if overrides:
+        _override(folder, forms, problems, overrides)
     ctx = CheckContext(forms, config, today, folder)
     findings = list(run_rules(ctx, only_rules))
     suppressions = load_suppressions(folder)
     kept, suppressed, expired = apply_suppressions(findings, suppressions, today)
-    run = CheckRun(folder, today, dt.datetime.now(dt.UTC).replace(microsecond=0), config, forms,
+    run = CheckRun(folder, today, dt.datetime.now(dt.timezone.utc).replace(microsecond=0), config, forms,
                    kept + expired, suppressed, problems)
     run.findings.sort(key=_order)
     return run
+
+
+def _override(folder: Path, forms: dict[str, Form], problems: list[Problem],
+              overrides: Mapping[Path, list[Form]]) -> None:
+    """Put each overriding workbook's forms in place of what its file gave."""
+    for path, replacing in overrides.items():
+        path = Path(path).resolve()
+        for form_id in [k for k, f in forms.items() if f.path.resolve() == path]:
+            del forms[form_id]
+        try:
+            rel = str(path.relative_to(folder.resolve()))
+        except ValueError:
+            rel = path.name
+        problems[:] = [p for p in problems if p.workbook != rel]
+        for form in replacing:
+            forms[form.form_id] = form  # the workbook open in Excel is what the user sees
 
 
 def _order(f: Finding) -> tuple:

@@ -50,9 +50,6 @@ class Recomputed:
     form: Form
     findings: list[Finding] = field(default_factory=list)
     changes: list[CellChange] = field(default_factory=list)
-    # Per record, what its computed and derived columns should hold (the Excel buttons write
-    # whole blocks from it).
-    expected: list[dict[str, Any]] = field(default_factory=list)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -94,7 +91,6 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
                 expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
             elif col.derived_from and (index, col.key) in derived:
                 expected[col.key] = derived[(index, col.key)]
-        out.expected.append(expected)
         rid = record.values.get(id_key)
         for col in spec.columns:
             if col.key not in expected:

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+try:
+    from python_calamine import CalamineError, CalamineWorkbook
+except ImportError:  # xlwings Lite (Pyodide) has no python-calamine; there Excel hands the grids
+    CalamineError = CalamineWorkbook = None  # over (reader/from_grids.py) and no file is parsed
+
 from isms_xl.errors import NotAWorkbookError
 
 
@@ -30,10 +35,6 @@ class SheetGrid:
 
 
 def load_grids(path: Path) -> dict[str, SheetGrid]:
-    # Imported here: reading grids handed over by Excel (xlwings Lite, in Pyodide) needs no
-    # file parser, and python-calamine has no build for every platform.
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         wb = CalamineWorkbook.from_path(str(path))
         grids: dict[str, SheetGrid] = {}
