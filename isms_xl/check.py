@@ -9,7 +9,7 @@ and the rules that need them are skipped with one info finding each.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +86,7 @@ def find_workbooks(folder: Path) -> list[Path]:
 
 def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Config | None = None,
                  progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None,
-                 overrides: Mapping[Path, list[Form]] | None = None) -> CheckRun:
+                 overrides: dict[Path, list[Form]] | None = None) -> CheckRun:
     """``overrides``: forms to check instead of those in a workbook's file (an open workbook's
     unsaved state, read from Excel); an empty list leaves the workbook out."""
     folder = Path(folder)
@@ -126,22 +126,6 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
     return run
 
 
-def _override(folder: Path, forms: dict[str, Form], problems: list[Problem],
-              overrides: Mapping[Path, list[Form]]) -> None:
-    """Put each overriding workbook's forms in place of what its file gave."""
-    for path, replacing in overrides.items():
-        path = Path(path).resolve()
-        for form_id in [k for k, f in forms.items() if f.path.resolve() == path]:
-            del forms[form_id]
-        try:
-            rel = str(path.relative_to(folder.resolve()))
-        except ValueError:
-            rel = path.name
-        problems[:] = [p for p in problems if p.workbook != rel]
-        for form in replacing:
-            forms[form.form_id] = form  # the workbook open in Excel is what the user sees
-
-
 def _order(f: Finding) -> tuple:
     return (f.form or "", rule_order(f.rule), f.workbook or "", f.sheet or "", _cell_key(f.cell), f.record or "")
 
@@ -155,3 +139,19 @@ def _cell_key(cell: str | None) -> tuple[int, int]:
     for ch in letters:
         col = col * 26 + ord(ch) - 64
     return (int(digits or 0), col)
+
+
+def _override(folder: Path, forms: dict[str, Form], problems: list[Problem],
+              overrides: dict[Path, list[Form]]) -> None:
+    """Put each overriding workbook's forms in place of what its file gave."""
+    for path, replacing in overrides.items():
+        path = Path(path).resolve()
+        for form_id in [k for k, f in forms.items() if f.path.resolve() == path]:
+            del forms[form_id]
+        try:
+            rel = str(path.relative_to(folder.resolve()))
+        except ValueError:
+            rel = path.name
+        problems[:] = [p for p in problems if p.workbook != rel]
+        for form in replacing:
+            forms[form.form_id] = form  # the workbook open in Excel is what the user sees
