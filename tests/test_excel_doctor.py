@@ -32,7 +32,7 @@ def test_a_working_windows_setup_has_nothing_to_fix():
     found = by_id(windows())
     assert {k: d.status for k, d in found.items()} == {
         "interpreter": OK, "environment": OK, "conda": SKIP, "versions": OK, "vba_reference": SKIP,
-        "mac_runpython": SKIP, "onedrive": SKIP}
+        "mac_runpython": SKIP, "onedrive": SKIP, "console_name": OK}
 
 
 @pytest.mark.parametrize("facts, status, fix", [
@@ -69,6 +69,11 @@ def test_a_workbook_calling_the_addin_without_it():
     assert d.status == FAIL and "Tools > References" in d.fix_en
     installed = by_id(windows(workbooks_needing_reference=("own_macros.xlsm",), addin=Path("x.xlam")))
     assert installed["vba_reference"].status == WARN
+
+
+def test_a_renamed_console_is_told_to_get_its_name_back():
+    d = by_id(windows(renamed_consoles=("isms_xl.macros (1).xlsm",)))["console_name"]
+    assert d.status == FAIL and "isms_xl.macros.xlsm" in d.fix_en
 
 
 def test_macos_needs_runpython_install(tmp_path):
@@ -130,3 +135,7 @@ def test_setup_and_doctor_commands(tmp_path):
     checked = runner.invoke(cli, ["--lang", "en", "excel", "doctor", str(folder)])
     assert "xlwings versions (VBA and Python)" in checked.output
     assert checked.exit_code == (1 if "[FIX]" in checked.output else 0)
+    # A copy saved under another name cannot run (its macro imports the module of its name).
+    (folder / "isms_xl.macros.xlsm").rename(folder / "isms_xl.macros (1).xlsm")
+    renamed = runner.invoke(cli, ["--lang", "en", "excel", "doctor", str(folder)])
+    assert renamed.exit_code == 1 and "[FIX] The button workbook's name: isms_xl.macros (1).xlsm" in renamed.output

@@ -73,6 +73,7 @@ class Facts:
     addin_matches: bool | None = None  # byte-identical to this package's add-in
     runpython_script: Path | None = None  # macOS: the AppleScript xlwings runpython install copies
     workbooks_needing_reference: tuple[str, ...] = ()  # .xlsm calling the add-in (no own xlwings module)
+    renamed_consoles: tuple[str, ...] = ()  # copies of the console under another name
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,9 +193,21 @@ def onedrive_paths(f: Facts) -> Diagnosis:
                      f"{root}: isms-xl excel setup {f.folder} --force writes it")
 
 
+def console_name(f: Facts) -> Diagnosis:
+    title = ("ボタン用ブックの名前", "The button workbook's name")
+    if not f.renamed_consoles:
+        return Diagnosis("console_name", SKIP if f.console is None else OK, *title,
+                         CONSOLE_FILE if f.console else "")
+    names = ", ".join(f.renamed_consoles)
+    # Its macro imports the module named like the file: "isms_xl.macros (1)" is no module.
+    return Diagnosis("console_name", FAIL, *title, names,
+                     f"ボタンのマクロはファイル名のモジュールを読み込みます。{CONSOLE_FILE} という名前に戻してください",
+                     f"The buttons' macro imports the module named like the file: rename it back to {CONSOLE_FILE}")
+
+
 DIAGNOSES: tuple[Callable[[Facts], Diagnosis], ...] = (
     interpreter_found, environment_ready, conda_activation, versions_match, vba_reference, mac_runpython,
-    onedrive_paths,
+    onedrive_paths, console_name,
 )
 
 
@@ -333,8 +346,11 @@ def gather(folder: Path | None, *, run: Callable[..., subprocess.CompletedProces
         matches = addin.read_bytes() == package_addin.read_bytes()
     script = (home / "Library" / "Application Scripts" / "com.microsoft.Excel"
               / f"xlwings-{xlwings_version}.applescript") if platform == "darwin" and xlwings_version else None
-    needing = tuple(sorted(p.name for p in (folder.glob("*.xlsm") if folder else ())
-                           if p.name != CONSOLE_FILE and not p.name.startswith("~$") and needs_reference(p)))
+    macro_books = [p for p in (folder.glob("*.xlsm") if folder else ()) if not p.name.startswith("~$")]
+    stem = CONSOLE_FILE[:-len(".xlsm")]
+    renamed = tuple(sorted(p.name for p in macro_books if p.name != CONSOLE_FILE and p.name.startswith(stem)))
+    needing = tuple(sorted(p.name for p in macro_books
+                           if p.name != CONSOLE_FILE and p.name not in renamed and needs_reference(p)))
     return Facts(platform, home, environ, folder, xlwings_version, console, conf,
                  console_xlwings_version(console) if console else None, interpreter, exists, probe, conda,
-                 addin, matches, script, needing)
+                 addin, matches, script, needing, renamed)
