@@ -277,11 +277,18 @@ def test_pack_calls_the_audit_pack_of_the_folder_when_there_is_one(demo, monkeyp
     from isms_xl.excel import layer
 
     calls = []
+
+    def build_pack(folder, out, **options):  # isms_xl.pack's signature: (folder, out, *, lang, ...)
+        calls.append((folder, out, options))
+        return types.SimpleNamespace(out=out)
+
     fake = types.ModuleType("isms_xl.pack")
-    fake.build_pack = lambda folder, out: calls.append((folder, out)) or out
+    fake.build_pack = build_pack
     monkeypatch.setitem(sys.modules, "isms_xl.pack", fake)
     book = _book(demo / B02_FILE)
     made = layer.pack(book, folder=demo)
-    assert calls == [(demo, made)] and made.parent == demo
+    # Beside the ISMS folder, never inside it (the next check would read the pack's copies).
+    assert calls == [(demo, made, {"lang": "ja"})] and made.parent == demo.parent
+    assert made.name.startswith(f"{demo.name}_audit_pack_")
     (alert,) = actions(book)
     assert alert["args"][0] == f"監査パックを作成しました: {made}"

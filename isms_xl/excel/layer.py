@@ -270,7 +270,8 @@ PACK_UNAVAILABLE = (("監査パックの作成は、このバージョンの ism
 
 def pack(book: Any, *, lang: str | None = None, show: bool = True, folder: Path | None = None) -> Path | None:
     """The audit pack of the folder ``book`` lives in, through ``isms_xl.pack.build_pack`` when this
-    version has it."""
+    version has it, written beside that folder (a pack inside it would be read by the next check
+    as a second copy of every form)."""
     lang = lang or default_lang()
     try:
         from isms_xl.pack import build_pack
@@ -281,13 +282,14 @@ def pack(book: Any, *, lang: str | None = None, show: bool = True, folder: Path 
     if folder is None:
         _tell(book, *_NO_FOLDER[lang], show)
         return None
-    out = folder / f"audit_pack_{dt.date.today():%Y%m%d}"
+    # A new name each time: a button pressed twice must not fail on the first pack.
+    out = folder.parent / f"{folder.name}_audit_pack_{dt.datetime.now():%Y%m%d_%H%M%S}"
     try:
-        made = build_pack(folder, out)
+        made = build_pack(folder, out, lang=lang)
     except IsmsXlError as err:
         _tell(book, err.message(lang), show)
         return None
-    where = Path(made) if isinstance(made, (str, os.PathLike)) else out
+    where = Path(getattr(made, "out", None) or out)
     _tell(book, f"監査パックを作成しました: {where}" if lang == "ja" else f"Audit pack written: {where}", show)
     return where
 
