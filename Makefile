@@ -20,8 +20,9 @@ demo: $(STAMP)
 	$(VENV)/bin/isms-xl check $(DEMO_DIR) --format html --out $(DEMO_DIR)/isms_check.html --fail-on never
 	$(VENV)/bin/isms-xl pack $(DEMO_DIR) $(DEMO_DIR)_pack --force
 
+# The xlwings remote engine (tests of the Excel buttons) runs under its noncommercial licence.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	XLWINGS_LICENSE_KEY=$${XLWINGS_LICENSE_KEY:-noncommercial} $(PY) -m pytest -n 2 -q
 
 templates: $(STAMP)
 	$(PY) scripts/build_templates.py

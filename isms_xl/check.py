@@ -26,6 +26,9 @@ from isms_xl.rules.registry import rule_order
 from isms_xl.suppress import Suppression, apply_suppressions, load_suppressions
 
 SKIP_DIRS = {".isms_xl_backup", ".isms_xl", "__pycache__"}
+# The Excel button console `isms-xl excel setup` puts beside the forms (excel/console.py): a tool,
+# not a form, so neither the check nor recompute reads it.
+SKIP_FILES = {"isms_xl.macros.xlsm"}
 PATTERNS = ("*.xlsx", "*.xlsm")
 _READERS = 2  # workbooks read at once (more gains nothing: the rest of reading holds the GIL)
 
@@ -77,14 +80,17 @@ def find_workbooks(folder: Path) -> list[Path]:
     for pattern in PATTERNS:
         for path in folder.rglob(pattern):
             rel = path.relative_to(folder)
-            if not path.is_file() or path.name.startswith(("~$", ".~lock.", ".")) or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
+            if not path.is_file() or path.name.startswith(("~$", ".~lock.", ".")) or path.name in SKIP_FILES or any(p in SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
                 continue
             found.append(path)
     return sorted(found)
 
 
 def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Config | None = None,
-                 progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None) -> CheckRun:
+                 progress: Callable[[Path], None] | None = None, only_rules: list[str] | None = None,
+                 overrides: dict[Path, list[Form]] | None = None) -> CheckRun:
+    """``overrides``: forms to check instead of those in a workbook's file (an open workbook's
+    unsaved state, read from Excel); an empty list leaves the workbook out."""
     folder = Path(folder)
     config = config if config is not None else load_config(folder)
     today = today or dt.date.today()
@@ -108,6 +114,8 @@ def check_folder(folder: Path | str, *, today: dt.date | None = None, config: Co
                                         f"{form.form_id} is also in {first}; {first} was checked"))
                 continue
             forms[form.form_id] = form
+    if overrides:
+        _override(folder, forms, problems, overrides)
     ctx = CheckContext(forms, config, today, folder)
     findings = list(run_rules(ctx, only_rules))
     suppressions = load_suppressions(folder)
@@ -149,3 +157,19 @@ def _cell_key(cell: str | None) -> tuple[int, int]:
     for ch in letters:
         col = col * 26 + ord(ch) - 64
     return (int(digits or 0), col)
+
+
+def _override(folder: Path, forms: dict[str, Form], problems: list[Problem],
+              overrides: dict[Path, list[Form]]) -> None:
+    """Put each overriding workbook's forms in place of what its file gave."""
+    for path, replacing in overrides.items():
+        path = Path(path).resolve()
+        for form_id in [k for k, f in forms.items() if f.path.resolve() == path]:
+            del forms[form_id]
+        try:
+            rel = str(path.relative_to(folder.resolve()))
+        except ValueError:
+            rel = path.name
+        problems[:] = [p for p in problems if p.workbook != rel]
+        for form in replacing:
+            forms[form.form_id] = form  # the workbook open in Excel is what the user sees

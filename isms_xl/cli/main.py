@@ -62,9 +62,11 @@ def cli(ctx: click.Context, lang: str, debug: bool) -> None:
 
 
 def _register() -> None:
+    from isms_xl.cli import excel_cmd
     from isms_xl.cli import check_cmd, demo_cmd, read_cmd, recompute_cmd, templates_cmd
     from isms_xl.cli import adopt_cmd, migrate_cmd, pack_cmd
 
+    cli.add_command(excel_cmd.excel)
     cli.add_command(templates_cmd.templates)
     cli.add_command(demo_cmd.demo)
     cli.add_command(read_cmd.read)

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+try:
+    from python_calamine import CalamineError, CalamineWorkbook
+except ImportError:  # xlwings Lite (Pyodide) has no python-calamine; there Excel hands the grids
+    CalamineError = CalamineWorkbook = None  # over (reader/from_grids.py) and no file is parsed
 
 from isms_xl.errors import NotAWorkbookError
 
