@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from isms_xl.cli.main import Ctx, handle_errors
+from isms_xl.cli.common import Ctx, handle_errors
 from isms_xl.errors import ExitCode
 from isms_xl.findings import Severity
 

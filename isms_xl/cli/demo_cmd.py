@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from isms_xl.cli.main import Ctx, handle_errors
+from isms_xl.cli.common import Ctx, handle_errors
 
 
 @click.command()

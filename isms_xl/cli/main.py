@@ -3,51 +3,12 @@ this module turns library errors into one-line messages and exit codes."""
 
 from __future__ import annotations
 
-import sys
-import traceback
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 import click
 
 from isms_xl import __version__
-from isms_xl.errors import ExitCode, IsmsXlError
+from isms_xl.cli.common import Ctx, handle_errors
 
-
-class Ctx:
-    def __init__(self, lang: str, debug: bool) -> None:
-        self.lang = lang
-        self.debug = debug
-
-    def say(self, ja: str, en: str) -> None:
-        click.echo(ja if self.lang == "ja" else en)
-
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """A user never sees a traceback; --debug shows it."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx: Ctx = click.get_current_context().find_object(Ctx)
-        try:
-            return func(*args, **kwargs)
-        except IsmsXlError as err:
-            if ctx.debug:
-                traceback.print_exc()
-            click.echo(f"isms-xl: {err.message(ctx.lang)}", err=True)
-            sys.exit(int(err.exit_code))
-        except (click.ClickException, click.exceptions.Exit, SystemExit):
-            raise
-        except Exception as err:  # noqa: BLE001 - last resort: one line, the code says "internal"
-            if ctx.debug:
-                traceback.print_exc()
-            msg = (f"内部エラー: {type(err).__name__}: {err}（--debug で詳細）" if ctx.lang == "ja"
-                   else f"internal error: {type(err).__name__}: {err} (use --debug for details)")
-            click.echo(f"isms-xl: {msg}", err=True)
-            sys.exit(int(ExitCode.INTERNAL))
-
-    return wrapper
+__all__ = ["Ctx", "cli", "handle_errors", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,11 +23,18 @@ def cli(ctx: click.Context, lang: str, debug: bool) -> None:
 
 
 def _register() -> None:
-    from isms_xl.cli import excel_cmd
-    from isms_xl.cli import check_cmd, demo_cmd, read_cmd, recompute_cmd, templates_cmd
-    from isms_xl.cli import adopt_cmd, migrate_cmd, pack_cmd
+    from isms_xl.cli import (
+        adopt_cmd,
+        check_cmd,
+        demo_cmd,
+        excel_cmd,
+        migrate_cmd,
+        pack_cmd,
+        read_cmd,
+        recompute_cmd,
+        templates_cmd,
+    )
 
-    cli.add_command(excel_cmd.excel)
     cli.add_command(templates_cmd.templates)
     cli.add_command(demo_cmd.demo)
     cli.add_command(read_cmd.read)
@@ -75,6 +43,7 @@ def _register() -> None:
     cli.add_command(migrate_cmd.migrate_soa)
     cli.add_command(adopt_cmd.adopt)
     cli.add_command(pack_cmd.pack)
+    cli.add_command(excel_cmd.excel)
 
 
 _register()

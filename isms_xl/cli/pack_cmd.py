@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from isms_xl.cli.main import Ctx, handle_errors
+from isms_xl.cli.common import Ctx, handle_errors
 
 STEPS = {
     "copies": ("ブックを再計算して写しています", "Copying and recomputing the workbooks"),

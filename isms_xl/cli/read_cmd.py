@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from isms_xl.cli.main import Ctx, handle_errors
+from isms_xl.cli.common import Ctx, handle_errors
 
 
 def _plain(value: Any) -> Any:

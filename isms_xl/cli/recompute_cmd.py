@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from isms_xl.cli.main import Ctx, handle_errors
+from isms_xl.cli.common import Ctx, handle_errors
 from isms_xl.errors import ExitCode, IsmsXlError
 
 
