@@ -194,7 +194,7 @@ class HeaderMatcher:
                 # the first of them with the cells to its right left blank ("centre across
                 # selection"): infer those spans too.
                 merged_spans = spans_by_row.get(r)
-                spans = merged_spans or _unmerged_spans(rows[r], rows[r + 1])
+                spans = merged_spans or unmerged_spans(rows[r], rows[r + 1])
                 if spans:
                     two = self.match_two_rows(rows[r], rows[r + 1], spans)
                     # Merged group titles make a two-row header whenever it names more columns
@@ -242,7 +242,7 @@ class HeaderMatcher:
         )
 
 
-def _unmerged_spans(upper: Sequence[object], lower: Sequence[object]) -> list[tuple[int, int]]:
+def unmerged_spans(upper: Sequence[object], lower: Sequence[object]) -> list[tuple[int, int]]:
     """(first, last) runs where an upper cell has text and the upper cells to its right are blank
     while the lower row has text under them: a group title typed over its columns."""
     spans = []

@@ -166,7 +166,7 @@ def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col
         _add(out, "CALC-002", spec, form, cell, rid, old,
              f"{col.ja}に数式ではなく値が入力されています（様式では数式）",
              f"{col.en} holds a constant where the form has a formula")
-        formula = _formula_for(spec, col, record, method)
+        formula = formula_for(spec, col, record, method)
     fill = font = None
     fill_changed = False
     if col.band_of:
@@ -187,7 +187,7 @@ def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col
                                       bool(col.band_of), value_changed, fill_changed, formula))
 
 
-def _formula_for(spec: FormSpec, col: Column, record: Record, method: Method) -> str | None:
+def formula_for(spec: FormSpec, col: Column, record: Record, method: Method) -> str | None:
     """The column's formula at this record's cells (the user may have moved columns), or None when
     an input it reads is not in the sheet or a column group is no longer adjacent."""
     def ref(key: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from isms_xl.errors import ConfigError
-from isms_xl.headers import HEADER_SEARCH_ROWS, HeaderMatcher, _unmerged_spans, normalize_header
+from isms_xl.headers import HEADER_SEARCH_ROWS, HeaderMatcher, unmerged_spans, normalize_header
 from isms_xl.schema import Column, FormSpec, Kind
 from isms_xl.values import is_blank, parse_value
 
@@ -169,7 +169,7 @@ def _spans(rows: Sequence[Sequence[Any]], first: int, merged: Sequence[tuple[int
     spans = [(c1, c2) for r1, c1, _r2, c2 in merged if r1 == first and c2 > c1]
     if spans or first + 1 >= len(rows):
         return spans
-    return _unmerged_spans(list(rows[first]), list(rows[first + 1]))
+    return unmerged_spans(list(rows[first]), list(rows[first + 1]))
 
 
 def _text(value: Any) -> str:

@@ -27,7 +27,7 @@ from isms_xl.derived import derive
 from isms_xl.expr import _blank
 from isms_xl.method import Method
 from isms_xl.reader.model import CellRef, Form, Record
-from isms_xl.recompute import CellChange, _formula_for, recompute_form, record_env
+from isms_xl.recompute import CellChange, formula_for, recompute_form, record_env
 from isms_xl.schema import Column, FormSpec
 
 KEEP = ...  # in a paint block: leave this cell's fill alone
@@ -128,7 +128,7 @@ def _expected(form: Form, config: Config, others: Mapping[str, Form]) -> list[di
 
 def _content(spec: FormSpec, col: Column, record: Record, value: Any, method: Method) -> Any:
     if col.computed is not None:
-        formula = _formula_for(spec, col, record, method)
+        formula = formula_for(spec, col, record, method)
         if formula is not None:
             return "=" + formula
     return _cell_value(value)
@@ -179,7 +179,7 @@ def _formula_or_value(spec: FormSpec, col: Column, form: Form, row: int, cell: C
     row (the template puts it in blank rows too), else the value the cell holds."""
     if col.computed is not None:
         blank = Record({}, sheet=cell.sheet, row=row, columns=form.columns)
-        formula = _formula_for(spec, col, blank, method)
+        formula = formula_for(spec, col, blank, method)
         if formula is not None:
             return "=" + formula
     return _at(values, cell)

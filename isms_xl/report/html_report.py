@@ -358,7 +358,7 @@ def report_context(run: CheckRun, delta: RunDelta | None = None, trend: list[dic
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("isms_xl.report", "templates"),
         autoescape=True,  # every template, whatever its name: workbook text is never trusted
@@ -376,7 +376,7 @@ def render_html(run: CheckRun, delta: RunDelta | None = None, trend: list[dict] 
     written there (UTF-8)."""
     out = Path(out_path) if out_path is not None else None
     context = report_context(run, delta, trend, lang, out.parent if out is not None else None)
-    html = _environment().get_template("report.html.j2").render(context)
+    html = environment().get_template("report.html.j2").render(context)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")
