@@ -33,4 +33,6 @@ clean:
 bench: $(STAMP)
 	$(PY) benchmarks/bench_read.py
 	$(PY) benchmarks/bench_write.py
-	@if [ -f benchmarks/bench_check.py ]; then $(PY) benchmarks/bench_check.py; fi
+	$(PY) benchmarks/bench_check.py
+	XLWINGS_LICENSE_KEY=$${XLWINGS_LICENSE_KEY:-noncommercial} $(PY) benchmarks/bench_excel.py
+	$(PY) benchmarks/bench_migrate_adopt.py
