@@ -41,12 +41,22 @@ def risks_by_control(b02: Form, b03: Form | None) -> dict[str, list[str]]:
     return {cid: sorted(related, key=lambda r: order.get(r, len(order))) for cid, related in by_control.items()}
 
 
-def derive(spec: FormSpec, form: Form, others: Mapping[str, Form]) -> dict[tuple[int, str], Any]:
+BY_CONTROL_KEY = "soa.by_risk"  # where a run's cache keeps risks_by_control (the rules share it)
+
+
+def derive(spec: FormSpec, form: Form, others: Mapping[str, Form],
+           cache: dict[str, Any] | None = None) -> dict[tuple[int, str], Any]:
     """(record index, column key) -> the value computed from the other forms; empty when the
-    forms it needs are not given."""
+    forms it needs are not given. ``cache``: a check run's, so the traceability of a large risk
+    register is built once."""
     out: dict[tuple[int, str], Any] = {}
     if spec.form_id == "A-02" and "B-02" in others:
-        by_control = risks_by_control(others["B-02"], others.get("B-03"))
+        if cache is not None and BY_CONTROL_KEY in cache:
+            by_control = cache[BY_CONTROL_KEY]
+        else:
+            by_control = risks_by_control(others["B-02"], others.get("B-03"))
+            if cache is not None:
+                cache[BY_CONTROL_KEY] = by_control
         for i, record in enumerate(form.records):
             related = by_control.get(record.values.get("control_id") or "", [])
             out[(i, "reason_risk")] = MARK if related else None

@@ -78,10 +78,12 @@ def record_env(spec: FormSpec, record: Record) -> dict[str, Any]:
     return env
 
 
-def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None = None) -> Recomputed:
+def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None = None,
+                   cache: dict[str, Any] | None = None) -> Recomputed:
+    """``cache``: a check run's shared cache (see ``derive``)."""
     spec, method = form.spec, config.method
     out = Recomputed(form)
-    derived = derive(spec, form, others or {}) if any(c.derived_from for c in spec.columns) else {}
+    derived = derive(spec, form, others or {}, cache) if any(c.derived_from for c in spec.columns) else {}
     id_key = spec.id_column.key
     # The expected values, record by record (an expression reads a whole row).
     envs: list[dict[str, Any]] = []

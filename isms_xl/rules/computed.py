@@ -19,7 +19,7 @@ def recomputed(ctx: CheckContext) -> list[Finding]:
     """Recompute every form once per run; the three CALC rules share the result."""
     if "recomputed" not in ctx.cache:
         ctx.cache["recomputed"] = [replace(f, workbook=ctx.workbook(form)) for form in ctx.forms.values()
-                                   for f in recompute_form(form, ctx.config, ctx.forms).findings]
+                                   for f in recompute_form(form, ctx.config, ctx.forms, ctx.cache).findings]
     return ctx.cache["recomputed"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from isms_xl.controls import short_id
-from isms_xl.derived import risks_by_control
+from isms_xl.derived import BY_CONTROL_KEY, risks_by_control
 from isms_xl.findings import Finding
 from isms_xl.forms.a02_soa import APPLICABLE, EXCLUDED, MARK
 from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE, IN_PROGRESS, NOT_STARTED
@@ -53,9 +53,9 @@ def selections(ctx: CheckContext) -> dict[str, list[str]]:
 
 def _by_risk(ctx: CheckContext) -> dict[str, list[str]]:
     """Control id -> the B-02 risks selecting it, as the SoA's derived columns are computed."""
-    if "soa.by_risk" not in ctx.cache:
-        ctx.cache["soa.by_risk"] = risks_by_control(ctx.form("B-02"), ctx.forms.get("B-03"))
-    return ctx.cache["soa.by_risk"]
+    if BY_CONTROL_KEY not in ctx.cache:
+        ctx.cache[BY_CONTROL_KEY] = risks_by_control(ctx.form("B-02"), ctx.forms.get("B-03"))
+    return ctx.cache[BY_CONTROL_KEY]
 
 
 @rule("XREF-010", "error", (SOA,), "適用宣言書の管理策の欠落・重複・附属書Aにない管理策",
