@@ -473,3 +473,21 @@ def test_blank_doc_field_follows_a_column_inserted_through_the_block(demo, tmp_p
     moved = f"{chr(ord('A') + ref.col + 1)}{ref.row + 1}"
     assert ("READ-007", moved) in flatten(got.findings, "rule", "cell")
     assert got.doc_cells["approved_on"] == replace(ref, col=ref.col + 1)
+
+
+@pytest.mark.parametrize("name", ["ISMS-B-01_情報資産台帳.xlsx", "リスク.xlsx"])
+def test_fills_are_read_whatever_the_file_is_called(demo, tmp_path, name):
+    """Style ids are collected only for a form with banded columns (B-02), judged first by the
+    file's name: a B-02 saved under B-01's name is read again with them, so CALC-003 still sees
+    its fills (the seeded wrong fill among them)."""
+    import shutil
+
+    clean = demo.clean["B-02"]
+    assert clean.fills and clean.cell_info
+    copy = tmp_path / name
+    shutil.copyfile(demo.path("B-02"), copy)
+    got = read_form(copy, config=demo.config)
+    assert got.form_id == "B-02" and got.cell_info
+    assert {k[1:]: v for k, v in got.fills.items()} == {k[1:]: v for k, v in clean.fills.items()}
+    plain = read_form(demo.path("B-01"), config=demo.config)
+    assert plain.cell_info and not plain.fills and "styles" not in plain.info.collected

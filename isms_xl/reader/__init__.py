@@ -90,8 +90,21 @@ def read_workbook(path: Path | str, config: Config | None = None, *, form: str |
                   styles: bool = True) -> list[Form]:
     """Every form in the workbook. ``styles`` also reads the fills of banded cells (for CALC-003;
     it costs a second look at every cell's style id)."""
+    path = Path(path)
     with gc_paused():
-        return _read_workbook(Path(path), config, form=form, styles=styles)
+        # Only forms with banded columns need the style ids. The file's name (or ``form``) says
+        # which form it holds before anything is read; when it misleads, the workbook is read
+        # again with them.
+        named = get_form(form).form_id if form is not None else form_of_file(path)
+        collect = styles and (named is None or _banded(named))
+        forms = _read_workbook(path, config, form=form, styles=collect)
+        if styles and not collect and any(_banded(f.form_id) for f in forms):
+            forms = _read_workbook(path, config, form=form, styles=True)
+        return forms
+
+
+def _banded(form_id: str) -> bool:
+    return any(c.band_of for c in FORMS[form_id].columns)
 
 
 def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool) -> list[Form]:
