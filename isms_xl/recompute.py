@@ -50,6 +50,9 @@ class Recomputed:
     form: Form
     findings: list[Finding] = field(default_factory=list)
     changes: list[CellChange] = field(default_factory=list)
+    # Each record's computed and derived values (what its owned cells should hold), in record
+    # order: the Excel layer writes whole blocks of them, not only the cells that disagree.
+    expected: list[dict[str, Any]] = field(default_factory=list)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -82,22 +85,9 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
                    cache: dict[str, Any] | None = None) -> Recomputed:
     """``cache``: a check run's shared cache (see ``derive``)."""
     spec, method = form.spec, config.method
-    out = Recomputed(form)
-    derived = derive(spec, form, others or {}, cache) if any(c.derived_from for c in spec.columns) else {}
+    envs, expecteds = expected_values(form, config, others, cache)
+    out = Recomputed(form, expected=expecteds)
     id_key = spec.id_column.key
-    # The expected values, record by record (an expression reads a whole row).
-    envs: list[dict[str, Any]] = []
-    expecteds: list[dict[str, Any]] = []
-    for index, record in enumerate(form.records):
-        env = record_env(spec, record)
-        expected: dict[str, Any] = {}
-        for col in spec.columns:
-            if col.computed is not None:
-                expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
-            elif col.derived_from and (index, col.key) in derived:
-                expected[col.key] = derived[(index, col.key)]
-        envs.append(env)
-        expecteds.append(expected)
     checked = [col for col in spec.columns if col.computed is not None or col.derived_from]
     looks = {col.key: _needs_look(form, method, col, expecteds, envs) for col in checked}
     for record, expected, env, index in zip(form.records, expecteds, envs, range(len(expecteds))):
@@ -110,6 +100,27 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
                 continue  # the column is not in the sheet (READ-001 said so if it was required)
             _check_cell(out, form, spec, method, col, cell, record, rid, expected, env)
     return out
+
+
+def expected_values(form: Form, config: Config, others: Mapping[str, Form] | None = None,
+                    cache: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Record by record (an expression reads a whole row): what the expressions read (the
+    record's values with the computed ones in place) and the computed and derived values."""
+    spec, method = form.spec, config.method
+    derived = derive(spec, form, others or {}, cache) if any(c.derived_from for c in spec.columns) else {}
+    envs: list[dict[str, Any]] = []
+    expecteds: list[dict[str, Any]] = []
+    for index, record in enumerate(form.records):
+        env = record_env(spec, record)
+        expected: dict[str, Any] = {}
+        for col in spec.columns:
+            if col.computed is not None:
+                expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
+            elif col.derived_from and (index, col.key) in derived:
+                expected[col.key] = derived[(index, col.key)]
+        envs.append(env)
+        expecteds.append(expected)
+    return envs, expecteds
 
 
 def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[str, Any]],

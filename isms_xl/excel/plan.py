@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isms_xl.config import Config
-from isms_xl.derived import derive
 from isms_xl.expr import _blank
 from isms_xl.method import Method
 from isms_xl.reader.model import CellRef, Form, Record
-from isms_xl.recompute import CellChange, formula_for, recompute_form, record_env
+from isms_xl.recompute import CellChange, formula_for, recompute_form
 from isms_xl.schema import Column, FormSpec
 
 KEEP = ...  # in a paint block: leave this cell's fill alone
@@ -74,7 +73,7 @@ def plan_form(form: Form, config: Config, others: Mapping[str, Form] | None = No
     recomputed = recompute_form(form, config, others)
     plan = FormPlan(form, recomputed.changes)
     spec, method = form.spec, config.method
-    expected = _expected(form, config, others)
+    expected = recomputed.expected
     owned = [c for c in spec.columns if c.computed is not None or c.derived_from]
     wrong = {c.cell for c in recomputed.changes if c.value_changed}
     owned_at: dict[CellRef, tuple[Record, Column, Any]] = {}  # owned cell -> its record, column, value
@@ -106,24 +105,6 @@ def plan_form(form: Form, config: Config, others: Mapping[str, Form] | None = No
     plan.blocks = _blocks(form, owned, owned_at, content, plan.written, values, formulas, method)
     plan.paints, plan.painted = _paints(form, expected, method)
     return plan
-
-
-def _expected(form: Form, config: Config, others: Mapping[str, Form]) -> list[dict[str, Any]]:
-    """Every record's computed and derived values, as recompute_form computes them (it keeps them
-    to itself; the blocks need them for every record, not only the wrong ones)."""
-    spec, method = form.spec, config.method
-    derived = derive(spec, form, others) if any(c.derived_from for c in spec.columns) else {}
-    out = []
-    for index, record in enumerate(form.records):
-        env = record_env(spec, record)
-        values: dict[str, Any] = {}
-        for col in spec.columns:
-            if col.computed is not None:
-                values[col.key] = env[col.key] = col.computed.evaluate(env, method)
-            elif col.derived_from and (index, col.key) in derived:
-                values[col.key] = derived[(index, col.key)]
-        out.append(values)
-    return out
 
 
 def _content(spec: FormSpec, col: Column, record: Record, value: Any, method: Method) -> Any:
