@@ -90,7 +90,7 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
     id_key = spec.id_column.key
     checked = [col for col in spec.columns if col.computed is not None or col.derived_from]
     looks = {col.key: _needs_look(form, method, col, expecteds, envs) for col in checked}
-    for record, expected, env, index in zip(form.records, expecteds, envs, range(len(expecteds))):
+    for index, (record, expected, env) in enumerate(zip(form.records, expecteds, envs)):
         rid = record.values.get(id_key)
         for col in checked:
             if col.key not in expected or not looks[col.key][index]:

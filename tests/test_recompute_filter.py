@@ -1,0 +1,78 @@
+"""recompute_form looks closely only at the cells a column-wise pass flags (_needs_look). That
+pass is an optimisation: with it or without it (every cell looked at), the findings and the
+changes must be the same, on the demo's forms and on records changed at random."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+
+import pytest
+
+from isms_xl import recompute
+from isms_xl.config import load_config
+from isms_xl.demo import generate_demo
+from isms_xl.forms import FORMS
+from isms_xl.reader import read_form
+from isms_xl.recompute import recompute_form
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo") / "isms"
+    generate_demo(folder, as_of=dt.date(2026, 11, 26))
+    config = load_config(folder)
+    forms = {fid: read_form(folder / spec.file_name(), config=config) for fid, spec in FORMS.items()}
+    return config, forms
+
+
+def _everything(form, method, col, expecteds, envs):
+    return [True] * len(form.records)
+
+
+def _both(monkeypatch, form, config, forms):
+    fast = recompute_form(form, config, forms)
+    with monkeypatch.context() as m:
+        m.setattr(recompute, "_needs_look", _everything)
+        slow = recompute_form(form, config, forms)
+    return fast, slow
+
+
+def test_demo_forms_give_the_same_with_and_without_the_filter(demo, monkeypatch):
+    config, forms = demo
+    calc = 0
+    for form in forms.values():
+        fast, slow = _both(monkeypatch, form, config, forms)
+        assert fast.findings == slow.findings, form.form_id
+        assert fast.changes == slow.changes, form.form_id
+        calc += len(fast.findings)
+    assert calc >= 3  # the demo seeds CALC-001, CALC-002 and CALC-003
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_damage_gives_the_same_with_and_without_the_filter(demo, monkeypatch, seed):
+    """Values typed over computed cells, fills changed, formulas dropped, in B-02 (banded)."""
+    config, forms = demo
+    rng = random.Random(seed)
+    form = copy.deepcopy(forms["B-02"])
+    computed = [c.key for c in form.spec.columns if c.computed is not None]
+    sheet = form.sheets[0]
+    cells = set(form.formula_cells.get(sheet, ()))
+    for record in rng.sample(form.records, 25):
+        key = rng.choice(computed)
+        cell = record.cell(key)
+        what = rng.choice(["value", "blank", "fill", "formula"])
+        if what == "value":
+            record.values[key] = rng.choice([1, 7, 12.5, "高", None])
+        elif what == "blank":
+            record.values[key] = None
+        elif what == "fill":
+            form.fills[(cell.sheet, cell.row, cell.col)] = rng.choice([None, "FF0000", "FFC7CE"])
+        else:
+            cells.discard((cell.row, cell.col))
+    form.formula_cells = {**form.formula_cells, sheet: cells}  # a plain set: the other lookup path
+    fast, slow = _both(monkeypatch, form, config, forms)
+    assert fast.findings == slow.findings
+    assert fast.changes == slow.changes
+    assert fast.findings
