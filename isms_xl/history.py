@@ -9,7 +9,8 @@ and two runs at once wait for each other (SQLite's lock, with a timeout) instead
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,13 +70,41 @@ def state_path(folder: Path, state_dir: Path | None = None) -> Path:
     return base / DB_NAME
 
 
+_LOCK_WAIT = 60.0  # seconds a run waits for another one's write (busy timeout)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA busy_timeout=60000")
-    conn.executescript(_SCHEMA)
+    conn = sqlite3.connect(path, timeout=_LOCK_WAIT, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={int(_LOCK_WAIT * 1000)}")
+    try:
+        _retry_while_locked(lambda: _use_wal(conn))
+        _retry_while_locked(lambda: conn.executescript(_SCHEMA))
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # WAL is a property of the file: set once, by whichever run creates the database.
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
+def _retry_while_locked(step: Callable[[], object]) -> None:
+    """Switching a new database to WAL needs it to itself, and SQLite answers "database is
+    locked" at once (no busy wait) when another run is creating it at the same moment: two
+    nightly runs started together on a fresh state folder. Try again until the lock wait."""
+    deadline = time.monotonic() + _LOCK_WAIT
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def record_run(path: Path, findings: Iterable[Finding], *, checked_at: str, today: str, version: str) -> RunDelta:
