@@ -10,13 +10,10 @@ only through ``monkeypatch``, which puts them back afterwards."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import pytest
 
 from isms_xl.config import load_config
-from isms_xl.controls import parse_control_id
 from isms_xl.demo import generate_demo
 from isms_xl.findings import Severity
 from isms_xl.forms.a02_soa import APPLICABLE, EXCLUDED, MARK
@@ -28,29 +25,16 @@ from isms_xl.reader import read_form
 from isms_xl.reader.model import Record
 from isms_xl.rules import RULES, CheckContext, run_rules
 from isms_xl.rules.registry import load_builtin_rules
+from tests import xref_demo
+from tests.xref_demo import AS_OF, seeded
 
 load_builtin_rules()  # RULES is complete at collection time (the parametrisations read it)
+demo, ctx = xref_demo.demo, xref_demo.ctx  # the shared demo folder's fixtures
 
-AS_OF = dt.date(2026, 11, 26)
 MINE = ("XREF-001", "XREF-002", "XREF-003", "XREF-004", "XREF-005", "XREF-006", "XREF-007", "XREF-010", "XREF-011",
         "XREF-012", "XREF-013", "XREF-014", "XREF-015", "XREF-016", "XREF-020", "XREF-021", "XREF-030", "XREF-031",
         "XREF-040", "XREF-041", "XREF-050", "XREF-051", "XREF-060", "XREF-061", "XREF-062")
 PLACE = ("rule", "severity", "form", "workbook", "sheet", "cell")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, dict, list[dict]]:
-    folder = tmp_path_factory.mktemp("demo")
-    generate_demo(folder, as_of=AS_OF)
-    forms = {f.form_id: f for f in (read_form(p) for p in sorted(folder.glob("*.xlsx")))}
-    defects = json.loads((folder / "seeded_defects.json").read_text(encoding="utf-8"))["defects"]
-    return folder, forms, defects
-
-
-@pytest.fixture
-def ctx(demo) -> CheckContext:
-    folder, forms, _ = demo
-    return CheckContext(dict(forms), load_config(folder), AS_OF, folder)
 
 
 def found(ctx: CheckContext, rule_id: str) -> list:
@@ -64,11 +48,6 @@ def places(findings) -> list[tuple]:
 
 def cells(findings) -> list[tuple[str, str]]:
     return sorted((f.form, f.cell) for f in findings)
-
-
-def seeded(demo, rule_id: str) -> dict:
-    [defect] = [d for d in demo[2] if d["rule"] == rule_id]
-    return defect
 
 
 def located(ctx: CheckContext, defect: dict) -> tuple[Record, str]:
@@ -97,9 +76,7 @@ def test_seeded_defect_is_found_exactly_at_its_cell(demo, ctx, rule_id):
     assert places(findings) == [tuple(d[k] for k in PLACE)]
     [f] = findings
     assert f.message_ja and f.message_en
-    # The SoA's rows are named by their canonical control id (the demo writes "5.32", read as A.5.32).
-    want = parse_control_id(d["record"]) if d["form"] == "A-02" and d["record"] else d["record"]
-    assert f.record == want
+    assert f.record == d["record"]  # the SoA's rows by their canonical control id ("A.5.32"), as the check names them
 
 
 def test_all_my_rules_together_find_exactly_the_seeded_defects(demo, ctx):

@@ -9,47 +9,37 @@ only through ``monkeypatch``, which puts them back afterwards."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import pytest
 
-from isms_xl.config import Config, Organisation, load_config
-from isms_xl.demo import generate_demo
-from isms_xl.demo.defects import RULES as SPEC_SEVERITY  # the spec's table (test_demo_generator checks it)
+from isms_xl.config import Config, Organisation
+from isms_xl.demo.defects import (
+    RULES as SPEC_SEVERITY,  # the spec's table (test_demo_generator checks it)
+)
 from isms_xl.findings import Severity
 from isms_xl.forms.b15_confidentiality_pledge import JOINING
 from isms_xl.forms.b19_supplier_register import SIGNED
 from isms_xl.forms.b22_audit_checklist import CONFORMING
-from isms_xl.forms.b24_corrective_action import DONE, EFFECTIVE, INEFFECTIVE, IN_PROGRESS
-from isms_xl.reader import read_form
+from isms_xl.forms.b24_corrective_action import (
+    DONE,
+    EFFECTIVE,
+    IN_PROGRESS,
+    INEFFECTIVE,
+)
 from isms_xl.reader.model import Record
 from isms_xl.rules import RULES, CheckContext, run_rules
 from isms_xl.rules.registry import load_builtin_rules
 from isms_xl.rules.xref_audit import fiscal_year_of
+from tests import xref_demo
+from tests.xref_demo import AS_OF, seeded
 
 load_builtin_rules()  # RULES is complete at collection time (the parametrisations read it)
+demo, ctx = xref_demo.demo, xref_demo.ctx  # the shared demo folder's fixtures
 
-AS_OF = dt.date(2026, 11, 26)
 MINE = ("XREF-070", "XREF-071", "XREF-072", "XREF-080", "XREF-081", "XREF-090", "XREF-100", "XREF-101", "XREF-102",
         "XREF-103", "XREF-110", "XREF-111", "XREF-112", "XREF-113", "XREF-114", "XREF-120", "XREF-121", "XREF-130",
         "XREF-131")
 PLACE = ("rule", "severity", "form", "workbook", "sheet", "cell", "record")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, dict, list[dict]]:
-    folder = tmp_path_factory.mktemp("demo")
-    generate_demo(folder, as_of=AS_OF)
-    forms = {f.form_id: f for f in (read_form(p) for p in sorted(folder.glob("*.xlsx")))}
-    defects = json.loads((folder / "seeded_defects.json").read_text(encoding="utf-8"))["defects"]
-    return folder, forms, defects
-
-
-@pytest.fixture
-def ctx(demo) -> CheckContext:
-    folder, forms, _ = demo
-    return CheckContext(dict(forms), load_config(folder), AS_OF, folder)
 
 
 def found(ctx: CheckContext, rule_id: str) -> list:
@@ -58,11 +48,6 @@ def found(ctx: CheckContext, rule_id: str) -> list:
 
 def places(findings) -> list[tuple]:
     return sorted(tuple(f.flat()[k] for k in PLACE) for f in findings)
-
-
-def seeded(demo, rule_id: str) -> dict:
-    [defect] = [d for d in demo[2] if d["rule"] == rule_id]
-    return defect
 
 
 def record(ctx: CheckContext, defect: dict) -> Record:
