@@ -18,13 +18,13 @@ import datetime as dt
 import json
 import os
 import random
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import Clock, peak_rss_mb
 
 AS_OF = dt.date(2026, 11, 26)
 REPEAT = 3
@@ -107,38 +107,6 @@ def build_folder(folder: Path, assets: int, risks: int, plans: int) -> None:
 
 # ------------------------------------------------------------------------------------------------
 # Measurements, each in a child process
-
-
-class Clock:
-    """Wall time and CPU time of this process (other work on the machine inflates wall time)."""
-
-    def __init__(self) -> None:
-        self.wall: list[float] = []
-        self.cpu: list[float] = []
-
-    def __enter__(self) -> Clock:
-        self._w, self._c = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall.append(time.perf_counter() - self._w)
-        self.cpu.append(time.process_time() - self._c)
-
-    def result(self) -> dict:
-        return {"time": statistics.median(self.wall), "cpu": statistics.median(self.cpu)}
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS: /proc VmHWM (reset by exec, unlike ru_maxrss, which a child keeps
-    from the parent that built the folder)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def workbooks(folder: Path) -> list[Path]:

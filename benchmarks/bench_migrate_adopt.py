@@ -7,14 +7,14 @@ register of ROWS rows (English headers, a mapping file) adopted into B-01, then 
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from measure import timed  # noqa: E402
 
 from isms_xl.adopt.run import adopt_file  # noqa: E402
 from isms_xl.migrate.run import migrate_soa_file  # noqa: E402
@@ -24,14 +24,6 @@ from tests.soa2013 import random_rows, write_soa_2013  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 
-
-def timed(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

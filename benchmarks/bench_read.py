@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import resource
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from measure import timed
 from python_calamine import CalamineWorkbook
 
 from isms_xl.content import FormContent
@@ -56,15 +56,6 @@ def bare_calamine(path: Path) -> int:
     for _ in wb.get_sheet_by_index(0).iter_rows():
         n += 1
     return n
-
-
-def timed(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from measure import Clock, peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,25 +51,6 @@ def make_patches(rows: int):
                                  (17, residual, level(residual)), (18, level(residual), level(residual))):
             patches.append(CellPatch(SHEET, r, col, value, fill=BANDS[band]))
     return patches
-
-
-class Clock:
-    """Wall time and CPU time of this process (other work on the machine inflates wall time)."""
-
-    def __init__(self) -> None:
-        self.wall: list[float] = []
-        self.cpu: list[float] = []
-
-    def __enter__(self) -> Clock:
-        self._w, self._c = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall.append(time.perf_counter() - self._w)
-        self.cpu.append(time.process_time() - self._c)
-
-    def result(self) -> dict:
-        return {"time": statistics.median(self.wall), "cpu": statistics.median(self.cpu)}
 
 
 def run_patch(src: Path, dst: Path) -> dict:
@@ -127,19 +108,6 @@ def run_rezip(src: Path, dst: Path) -> dict:
 
 
 METHODS = {"patch": run_patch, "openpyxl": run_openpyxl, "rezip": run_rezip}
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS. Linux's ru_maxrss keeps the parent's peak across fork + exec
-    (the parent built the 50,000-row workbook), so read VmHWM, which exec resets."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(method: str, src: str, dst: str) -> None:
