@@ -163,13 +163,11 @@ def _render_check(run: CheckRun, stage: Path, lang: str) -> Path:
     # The report links to the pack's own copies (../workbooks/…) and names the folder as the
     # pack does ("workbooks"), not the staging folder it was built in: relative paths on both
     # sides give relative links (report_context resolves both against the same directory).
-    from isms_xl.report.html_report import environment, report_context
+    from isms_xl.report.html_report import render_html
 
     shown = dataclasses.replace(run, folder=Path(PATHS["workbooks"]))
-    context = report_context(shown, None, None, lang, report_dir=Path(PATHS["check_html"][lang]).parent)
     target = stage / PATHS["check_html"][lang]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(environment().get_template("report.html.j2").render(context), encoding="utf-8")
+    render_html(shown, lang=lang, out_path=target, report_dir=Path(PATHS["check_html"][lang]).parent)
     return target
 
 

@@ -358,7 +358,7 @@ def report_context(run: CheckRun, delta: RunDelta | None = None, trend: list[dic
 
 
 @lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
+def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("isms_xl.report", "templates"),
         autoescape=True,  # every template, whatever its name: workbook text is never trusted
@@ -370,13 +370,16 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(run: CheckRun, delta: RunDelta | None = None, trend: list[dict] | None = None, lang: str = "ja",
-                out_path: Path | str | None = None) -> str:
-    """The report as one HTML page. Links to workbooks are relative to ``out_path``'s folder
-    (the checked folder when no ``out_path`` is given); with ``out_path`` the page is also
-    written there (UTF-8)."""
+                out_path: Path | str | None = None, *, report_dir: Path | str | None = None) -> str:
+    """The report as one HTML page. Links to workbooks are relative to ``report_dir``, by default
+    ``out_path``'s folder (the checked folder when no ``out_path`` is given); with ``out_path``
+    the page is also written there (UTF-8). A ``report_dir`` relative like ``run.folder`` gives
+    relative links wherever the two end up (the audit pack)."""
     out = Path(out_path) if out_path is not None else None
-    context = report_context(run, delta, trend, lang, out.parent if out is not None else None)
-    html = environment().get_template("report.html.j2").render(context)
+    if report_dir is None and out is not None:
+        report_dir = out.parent
+    context = report_context(run, delta, trend, lang, Path(report_dir) if report_dir is not None else None)
+    html = _environment().get_template("report.html.j2").render(context)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")
