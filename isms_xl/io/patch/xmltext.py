@@ -6,28 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_COLS = 16_384
+# The grid's limits and column letters are the preflight's: one definition for both layers
+# (re-exported here for the writer's modules).
+from isms_xl.io.xlsx_common import (  # noqa: F401
+    EXCEL_MAX_COLS,
+    EXCEL_MAX_ROWS,
+    col_letters,
+    col_number,
+)
+
 EXCEL_MAX_TEXT = 32_767
 
 # --------------------------------------------------------------------------------------------
 # References
-
-def col_letters(col: int) -> str:
-    """1 -> "A", 28 -> "AB"."""
-    s = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def col_number(letters: bytes | str) -> int:
-    n = 0
-    for ch in letters.upper() if isinstance(letters, str) else letters.upper().decode("ascii"):
-        n = n * 26 + ord(ch) - 64
-    return n
-
 
 def cell_ref(row: int, col: int) -> str:
     """1-based row and column -> "D5"."""
