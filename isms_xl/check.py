@@ -19,6 +19,7 @@ from isms_xl.config import Config, load_config
 from isms_xl.errors import IsmsXlError, UnknownFormError
 from isms_xl.findings import Finding, Severity
 from isms_xl.forms import FORMS
+from isms_xl.layout import col_index
 from isms_xl.reader import gc_paused, read_workbook
 from isms_xl.reader.model import Form
 from isms_xl.rules import CheckContext, run_rules
@@ -153,10 +154,7 @@ def _cell_key(cell: str | None) -> tuple[int, int]:
         return (0, 0)
     letters = "".join(ch for ch in cell if ch.isalpha())
     digits = "".join(ch for ch in cell if ch.isdigit())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return (int(digits or 0), col)
+    return (int(digits or 0), col_index(letters) + 1)
 
 
 def _override(folder: Path, forms: dict[str, Form], problems: list[Problem],

@@ -33,6 +33,14 @@ def col_letter(index: int) -> str:
     return letters
 
 
+def col_index(letters: str) -> int:
+    """The 0-based column of "A", "AB" … (case-insensitive): col_letter's inverse."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 def a1(row: int, col: int, absolute: bool = False) -> str:
     d = "$" if absolute else ""
     return f"{d}{col_letter(col)}{d}{row + 1}"

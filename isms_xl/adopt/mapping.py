@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from isms_xl.errors import ConfigError
-from isms_xl.headers import HEADER_SEARCH_ROWS, HeaderMatcher, unmerged_spans, normalize_header
+from isms_xl.headers import HEADER_SEARCH_ROWS, HeaderMatcher, normalize_header, unmerged_spans
+from isms_xl.layout import col_index
 from isms_xl.schema import Column, FormSpec, Kind
 from isms_xl.values import is_blank, parse_value
 
@@ -199,10 +200,7 @@ def column_index(text: str, labels: dict[int, str]) -> int | None:
         if ":" in label and normalize_header(label.split(":", 1)[1]) == want:
             return i
     if _LETTERS.match(text.strip()):
-        n = 0
-        for ch in text.strip().upper():
-            n = n * 26 + ord(ch) - 64
-        return n - 1
+        return col_index(text.strip())
     return None
 
 

@@ -19,7 +19,7 @@ from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
 from isms_xl.headers import HeaderMatch
 from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight_with_bytes
-from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN
+from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN, col_index
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
 from isms_xl.reader.grid import SheetGrid, load_grids
@@ -32,13 +32,6 @@ from isms_xl.schema import DocControl, FormSpec, Layout
 __all__ = ["read_form", "read_workbook", "Form", "Record", "CellRef"]
 
 _REF = re.compile(r"^(?:'?(?P<sheet>.*?)'?!)?\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$")
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 @dataclass
@@ -55,9 +48,9 @@ def _names(info: WorkbookInfo) -> _Names:
         m = _REF.match(str(dn.ref).strip().lstrip("="))
         if not m:
             continue
-        r1, c1 = int(m["r1"]) - 1, _col(m["c1"])
+        r1, c1 = int(m["r1"]) - 1, col_index(m["c1"])
         if m["c2"]:
-            out.ranges.setdefault(dn.sheet, {})[dn.name] = (r1, c1, int(m["r2"]) - 1, _col(m["c2"]))
+            out.ranges.setdefault(dn.sheet, {})[dn.name] = (r1, c1, int(m["r2"]) - 1, col_index(m["c2"]))
         else:
             out.cells.setdefault(dn.sheet, {})[dn.name] = CellRef(dn.sheet, r1, c1)
     return out
