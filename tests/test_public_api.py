@@ -26,10 +26,3 @@ def test_importing_the_package_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
-
-def test_column_letters_and_indexes_are_inverse():
-    from isms_xl.layout import col_index, col_letter
-
-    assert [col_letter(i) for i in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
-    assert all(col_index(col_letter(i)) == i for i in range(16384))
-    assert col_index("xfd") == 16383
