@@ -17,6 +17,7 @@ import calendar
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -770,6 +771,33 @@ def quick_value(column: Column, raw: object) -> tuple[bool, object]:
 # spaces (so NFKC and strip leave it alone). Anything else goes through ``quick_value``.
 _SIMPLE_ASCII = re.compile(r"[A-Za-z0-9][!-~]*")
 _SIMPLE_KINDS = (Kind.TEXT, *_PLAIN_KINDS)
+# The same, over texts joined by NUL: every one of them plain (ditto marks are not ASCII
+# letters or digits at their start, so none passes).
+_SIMPLE_ASCII_RUN = re.compile(r"[A-Za-z0-9][!-~]*(?:\x00[A-Za-z0-9][!-~]*)*")
+_PLAIN_ID_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*(?:\x00[A-Za-z0-9][A-Za-z0-9_.\-]*)*")
+
+
+_JOIN = "\x00"  # no cell text holds NUL (XML cannot), so it separates a column's texts
+
+
+def plain_column(column: Column, raws: Sequence[object]) -> bool:
+    """True when every raw of an id-like column (ids, names, departments; a single reference)
+    is plain ASCII that ``quick_value`` gives back as it is, judged by one regex over the
+    column's texts joined: no set of distinct values and no call per cell. An id column has as
+    many distinct values as rows, so this is where the set would cost most. Anything else (a
+    blank, a number, a dash, Japanese text) answers False, and the caller looks at the distinct
+    values. (Free text is left to them: its few distinct values make the set the faster way.)"""
+    kind = column.kind
+    if not raws or not (kind in _PLAIN_KINDS or (kind is Kind.IDS and column.single)):
+        return False
+    try:
+        joined = _JOIN.join(raws)  # TypeError when a cell is not text
+    except TypeError:
+        return False
+    if not joined.isascii() or joined.count(_JOIN) != len(raws) - 1:
+        return False
+    fast = _PLAIN_ID_RUN if kind is Kind.IDS else _SIMPLE_ASCII_RUN
+    return fast.fullmatch(joined) is not None
 
 
 def quick_values(column: Column, distinct: set[object]) -> tuple[dict[object, object], list[object]]:

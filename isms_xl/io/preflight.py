@@ -24,6 +24,11 @@ into memory, hashes it, and then works only on those bytes:
 
 Errors are ``isms_xl.errors.BadInputError`` subclasses with one-line ja/en messages naming the
 file (and the sheet where it applies). Nothing is written anywhere.
+
+The reader uses ``preflight_staged``: steps 1-4 and the decompression and prolog checks of step
+5 first, holding the parts, plus a quick RE2 check that each worksheet's cells lie within its
+dimension (``cell_bound``). When that holds, python-calamine can parse the held bytes in a thread
+while the cell scans run (``Staged.finish``); the file is still accepted only once they pass.
 """
 
 from __future__ import annotations
@@ -34,21 +39,25 @@ import hashlib
 import io
 import os
 import posixpath
+import queue
 import re
+import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from isms_xl.errors import BadInputError
 from isms_xl.io import xlsx_parts
+from isms_xl.io.cell_bound import CellBound
 from isms_xl.io.xlsx_common import DEFAULT_LIMITS, KiB, Limits, MiB, Where, mib
 from isms_xl.io.xlsx_parts import CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS, DefinedName, TableInfo
 from isms_xl.io.xlsx_scan import CellMap, CellSet, CommentScanner, SheetScanner, TagStream
 
 __all__ = ["Limits", "DEFAULT_LIMITS", "SheetInfo", "WorkbookInfo", "DefinedName", "TableInfo",
-           "CellSet", "CellMap", "COLLECT_ALL", "COLLECT_DEFAULT", "preflight"]
+           "CellSet", "CellMap", "COLLECT_ALL", "COLLECT_DEFAULT", "preflight", "preflight_with_bytes",
+           "preflight_staged", "Staged"]
 
 #: What ``preflight(collect=...)`` can collect from the cells. Merged ranges, hidden rows and
 #: columns, tables, defined names, colours and the date system always come (they cost nothing).
@@ -153,6 +162,45 @@ def preflight_with_bytes(path: str | os.PathLike[str], *, limits: Limits = DEFAU
                          collect: Collection[str] = COLLECT_DEFAULT) -> tuple[WorkbookInfo, bytes]:
     """``preflight``, and the bytes it checked. Give those bytes, not the path, to the Excel
     library: it then parses exactly what was checked, even if the file is replaced meanwhile."""
+    # Streamed (nothing held between the stages): memory stays ~3x the file, whatever its parts.
+    staged = _preflight(path, limits, collect, hold=False)
+    return staged.finish(), staged.data
+
+
+class Staged:
+    """``preflight`` in two stages, so that the value reader need not wait for the whole scan.
+
+    The first stage (``preflight_staged``) reads the file, makes every check that needs no look
+    at the cells (the zip limits, the parts' sizes, CRCs and prologs) and decompresses the parts.
+    ``parse_safe`` then says whether python-calamine may parse ``data`` already: every worksheet's
+    cells are known to lie in a box within the limits (``cell_bound``), which is what calamine
+    needs not to exhaust memory. ``finish()`` runs the cell scans and returns the
+    ``WorkbookInfo``, or raises exactly what ``preflight`` raises; the file is accepted only if it
+    returns. When ``parse_safe`` is False, parse only after ``finish()``.
+    """
+
+    def __init__(self, data: bytes, parse_safe: bool, finish: Callable[[], WorkbookInfo]) -> None:
+        self.data = data
+        self.parse_safe = parse_safe
+        self._finish: Callable[[], WorkbookInfo] | None = finish
+
+    def finish(self) -> WorkbookInfo:
+        if self._finish is None:
+            raise RuntimeError("Staged.finish() runs once")
+        finish, self._finish = self._finish, None
+        return finish()
+
+
+def preflight_staged(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS,
+                     collect: Collection[str] = COLLECT_DEFAULT) -> Staged:
+    """The first stage of ``preflight`` (see ``Staged``). Raises what ``preflight`` raises for
+    everything decided without the cells: not a workbook, encrypted, a zip bomb, a DOCTYPE.
+    Holds the decompressed parts (at most 256 MiB; beyond, ``parse_safe`` is False) until
+    ``finish()`` has scanned them."""
+    return _preflight(path, limits, collect, hold=True)
+
+
+def _preflight(path: str | os.PathLike[str], limits: Limits, collect: Collection[str], *, hold: bool) -> Staged:
     unknown = set(collect) - set(COLLECT_ALL)
     if unknown or isinstance(collect, str):
         raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {collect!r}")
@@ -163,7 +211,7 @@ def preflight_with_bytes(path: str | os.PathLike[str], *, limits: Limits = DEFAU
     where = Where(str(p))
     head = data[:8]
     if head.startswith(b"PK\x03\x04"):
-        return _check_zip(p, data, digest, limits, where, wanted), data
+        return _check_zip(p, data, digest, limits, where, wanted, hold)
     if head.startswith(b"PK\x05\x06") or head.startswith(b"PK\x07\x08"):
         raise where.not_workbook("zip_empty", "中身のない（または壊れた）zip ファイルです",
                                  "an empty or broken zip archive")
@@ -319,10 +367,13 @@ def _looks_like_csv(text: str) -> bool:
 # The zip
 
 _MAX_PARSED_PART = 64 * MiB  # each of content types, workbook.xml, rels; styles, theme and tables together
+#: Parts are decompressed into memory at once (``Staged``) when their declared sizes add up to no
+#: more than this; larger workbooks are streamed in 1 MiB pieces as the scans go.
+_STAGE_BYTES = 256 * MiB
 
 
 def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
-               collect: tuple[str, ...]) -> WorkbookInfo:
+               collect: tuple[str, ...], hold: bool) -> Staged:
     # Each central-directory entry starts with this signature, so the count bounds the number
     # of members before zipfile builds one object per entry.
     if data.count(b"PK\x01\x02") > limits.max_members:
@@ -331,7 +382,7 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
         zf = zipfile.ZipFile(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - zipfile raises many types for broken archives
         raise where.corrupt("bad_zip", "zip として読めません", "not a readable zip archive") from None
-    with zf:
+    try:
         infos = zf.infolist()
         _check_central_directory(infos, limits, where)
         names = {i.filename for i in infos}
@@ -376,22 +427,62 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
             if total > _MAX_PARSED_PART:
                 raise _part_too_large(where, name)
             kept[name] = []
-        for info in infos:
-            name = info.filename
-            if name in done or name.endswith("/"):
-                continue
+        members = [i for i in infos if i.filename not in done and not i.filename.endswith("/")]
+
+        def label_of(name: str) -> str | None:
             sheet = part_to_sheet.get(name)
-            label = sheet.name if sheet is not None else None
+            return sheet.name if sheet is not None else None
+
+        def prolog_checker(name: str) -> _PrologChecker | None:
+            if not (_is_xml_name(name) or name in part_to_sheet):
+                return None
+            return _PrologChecker(name, limits, where, label_of(name), strict_encoding=name in part_to_sheet)
+
+        # Stage one: decompress every part (each bounded by its declared size, all together by
+        # _STAGE_BYTES) in a thread, checking each part's prolog and bounding each worksheet's
+        # cells (cell_bound) here as the pieces arrive: zlib and RE2 run side by side.
+        held: dict[str, list[bytes]] | None = None
+        parse_safe = False
+        if hold and sum(i.file_size for i in members) <= _STAGE_BYTES:
+            held = {i.filename: [] for i in members}
+            checkers = {i.filename: prolog_checker(i.filename) for i in members}
+            bounds = {s.part: CellBound(limits.max_cells) for s in book.sheets if s.type == "worksheet"}
+            for info, chunk in reader.stream_ahead(members, label_of):
+                name = info.filename
+                held[name].append(chunk)
+                checker, bound = checkers[name], bounds.get(name)
+                if checker is not None and not checker.done:
+                    checker.feed(chunk)
+                if bound is not None:
+                    bound.feed(chunk)
+            parse_safe = all(p in held and b.result() is not None for p, b in bounds.items())
+    except BaseException:
+        zf.close()
+        raise
+
+    def finish() -> WorkbookInfo:
+        with zf:
+            return _scan_members()
+
+    def _scan_members() -> WorkbookInfo:
+        for info in members:
+            name = info.filename
+            label = label_of(name)
             sinks: list[Callable[[bytes], None]] = []
-            if _is_xml_name(name) or sheet is not None:
-                checker = _PrologChecker(name, limits, where, label, strict_encoding=sheet is not None)
+            checker = prolog_checker(name) if held is None else None  # stage one checked them
+            if checker is not None:
                 sinks.append(checker.feed)
             stream: TagStream | None = scans.get(name) or comments.get(name)
             if stream is not None:
                 sinks.append(stream.feed)
             if name in kept:
                 sinks.append(kept[name].append)
-            reader.stream(info, sinks, label)
+            if held is None:
+                reader.stream(info, sinks, label)
+            else:
+                for piece in held.pop(name):  # freed part by part
+                    for sink in sinks:
+                        sink(piece)
             if stream is not None:
                 stream.close()
 
@@ -432,6 +523,8 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
             sha256=digest, size=len(data), uncompressed_size=sum(i.file_size for i in infos),
             fills=fills, fonts_rgb=fonts, defined_names=book.defined_names, date1904=book.date1904,
             collected=collect)
+
+    return Staged(data, parse_safe, finish)
 
 
 def _part_too_large(where: Where, name: str) -> BadInputError:
@@ -512,6 +605,10 @@ def _is_xml_name(name: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # Streaming members
 
+class _Stopped(Exception):
+    """The caller of ``_MemberReader.stream_ahead`` stopped reading."""
+
+
 class _MemberReader:
     """Decompresses members as streams, never past their declared size plus one byte.
 
@@ -533,6 +630,40 @@ class _MemberReader:
         checker = _PrologChecker(info.filename, self.limits, self.where, None, strict_encoding=True)
         self.stream(info, [checker.feed, parts.append], None)
         return b"".join(parts)
+
+    def stream_ahead(self, members: list[zipfile.ZipInfo],
+                     label_of: Callable[[str], str | None]) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
+        """(member, piece) for every piece of every member in order, decompressed by a thread
+        that runs ahead of the caller (zlib releases the GIL). Its errors are raised here, in
+        member order; when the caller stops early, the thread stops at its next piece."""
+        pieces: queue.SimpleQueue = queue.SimpleQueue()
+        stop = threading.Event()
+        done = object()
+
+        def produce() -> None:
+            try:
+                for info in members:
+                    def put(chunk: bytes, info: zipfile.ZipInfo = info) -> None:
+                        if stop.is_set():
+                            raise _Stopped
+                        pieces.put((info, chunk))
+                    self.stream(info, [put], label_of(info.filename))
+                pieces.put(done)
+            except _Stopped:
+                pass
+            except BaseException as err:  # noqa: BLE001 - handed to the caller
+                pieces.put(err)
+
+        thread = threading.Thread(target=produce, name="isms-xl-inflate", daemon=True)
+        thread.start()
+        try:
+            while (item := pieces.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            thread.join()
 
     def stream(self, info: zipfile.ZipInfo, sinks: list[Callable[[bytes], None]],
                sheet: str | None) -> None:

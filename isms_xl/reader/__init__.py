@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from isms_xl.config import Config, load_config
 from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
 from isms_xl.headers import HeaderMatch
-from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight_with_bytes
+from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight_staged
 from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN, col_index
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
@@ -101,10 +102,8 @@ def _banded(form_id: str) -> bool:
 
 
 def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool) -> list[Form]:
-    info, data = preflight_with_bytes(path, collect=COLLECT_ALL if styles else COLLECT_DEFAULT)
+    info, grids = _checked_grids(path, COLLECT_ALL if styles else COLLECT_DEFAULT)
     config = config if config is not None else load_config(path.parent)
-    grids = load_grids(path, data)
-    del data  # calamine holds its own copy
     names = _names(info)
     per_sheet = {}
     for name, grid in grids.items():
@@ -123,6 +122,28 @@ def _read_workbook(path: Path, config: Config | None, *, form: str | None, style
                                        f"{path}: no {wanted} in this workbook (forms found: {found})")
         groups = {wanted: groups[wanted]}
     return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config) for fid, sheets in groups.items()]
+
+
+def _checked_grids(path: Path, collect: tuple[str, ...]) -> tuple[WorkbookInfo, dict[str, SheetGrid]]:
+    """The preflight's verdict and python-calamine's grids of the bytes it checked.
+
+    Calamine parses only sheets whose cells are known to be bounded (``Staged.parse_safe``); then
+    it parses in a thread (it releases the GIL) while the preflight scans the cells here, which
+    hides the scan's time. The workbook is accepted only once the scan has passed: a refusal
+    waits for calamine to finish and drops its grids.
+    """
+    staged = preflight_staged(path, collect=collect)
+    if not staged.parse_safe:
+        info = staged.finish()
+        return info, load_grids(path, staged.data)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="isms-xl-calamine") as pool:
+        parsed = pool.submit(load_grids, path, staged.data)
+        try:
+            info = staged.finish()
+        except BaseException:
+            parsed.exception()  # wait: the grids (or calamine's error) no longer matter
+            raise
+        return info, parsed.result()
 
 
 def read_form(path: Path | str, form: str | None = None, config: Config | None = None, *,

@@ -17,9 +17,10 @@ from isms_xl.reader.identify import matcher
 from isms_xl.reader.model import CellRef, Record
 from isms_xl.reader.sink import Sink
 from isms_xl.schema import Column, FormSpec
-from isms_xl.values import EXCEL_ERRORS, Parsed, parse_value, quick_values
+from isms_xl.values import EXCEL_ERRORS, Parsed, parse_value, plain_column, quick_values
 
 _TOTALS = re.compile(r"^\s*(合計|総計|小計|計|total|sum)\s*$", re.IGNORECASE)
+_TOTALS_ASCII = frozenset({"total", "sum"})
 
 
 @dataclass
@@ -74,13 +75,22 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
     width = max(c for _, c in cols) + 1 if cols else 0
     # Pad short rows once so every column can be read by index (calamine rows can be ragged).
     body = [line if len(line) >= width else list(line) + [None] * (width - len(line)) for line in rows[first:]]
-    raws_of = {c: [line[c] for line in body] for _, c in cols}
+    # Columns by one transposition in C (rows are at least ``width`` long, so none is cut).
+    by_col = list(zip(*body)) if body else [()] * width
+    raws_of = {c: by_col[c] for _, c in cols}
+    del by_col
     # A row is blank when every input cell is. Nearly every row has its id, so look at the id
     # column first and at the other columns only for the rows without one.
     check = [c for c in input_idx if c != id_index]
-    filled = list(map(_present, raws_of[id_index])) if id_index is not None else [False] * len(body)
-    for i in [i for i, ok in enumerate(filled) if not ok]:
-        filled[i] = any(_present(raws_of[c][i]) for c in check)
+    ids = raws_of[id_index] if id_index is not None else None
+    # Plain ids (the usual register) are all present: then no row is blank.
+    id_plain = ids is not None and plain_column(id_col, ids)
+    if id_plain:
+        filled = [True] * len(body)
+    else:
+        filled = list(map(_present, ids)) if ids is not None else [False] * len(body)
+        for i in [i for i, ok in enumerate(filled) if not ok]:
+            filled[i] = any(_present(raws_of[c][i]) for c in check)
     last = len(body) - 1
     while last >= 0 and not filled[last]:
         last -= 1
@@ -88,8 +98,10 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
     # Totals rows: a blank or "合計" id and a "合計" cell. The id test runs in C over the column,
     # the row test only where it holds.
     totals: set[int] = set()
-    if id_index is not None:
-        ids = raws_of[id_index]
+    if id_plain:  # of the totals words, only the ASCII ones can be a plain id
+        maybe = map(_TOTALS_ASCII.__contains__, map(str.lower, ids))
+        totals = {i for i in compress(range(last + 1), maybe) if _is_totals(body[i])}
+    elif ids is not None:
         maybe = map(or_, map(_blank, ids), map(bool, map(_TOTALS.match, map(str, ids))))
         totals = {i for i in compress(range(last + 1), maybe) if filled[i] and _is_totals(body[i])}
 
@@ -123,6 +135,9 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
     problems: list[tuple[int, int]] = []  # (record number, column position)
     for j, (col, c) in enumerate(cols):
         raws = raws_of[c] if all_rows else [raws_of[c][i] for i in keep]
+        if (id_plain and all_rows and c == id_index) or plain_column(col, raws):  # each raw is its value
+            value_columns.append(raws)
+            continue
         # Distinct values only, and plain text (ids, names, free text) needs no parsing at all:
         # it is its own value, so a column of it is used as it is.
         changed, slow = quick_values(col, set(raws))
@@ -157,9 +172,13 @@ def read_table(spec: FormSpec, grid: SheetGrid, sink: Sink, *, error_cells: dict
         raw = body[keep[n]][c]
         _problem(sink, grid.name, first + keep[n], c, col, raw, parse_value(col, raw), rid, errors,
                  record.values, record.raw)
-    # Ids repeat rarely: look for the repeats only when there are some.
-    rids = [] if id_pos is None else list(map(dict.get, map(attrgetter("values"), records), repeat(id_col.key)))
-    id_keys = list(map(str, filter(partial(is_not, None), rids)))
+    # Ids repeat rarely: look for the repeats only when there are some. Plain ids are the
+    # records' ids as they are (no cell of theirs had a problem).
+    if id_plain and all_rows:
+        id_keys = ids
+    else:
+        rids = [] if id_pos is None else list(map(dict.get, map(attrgetter("values"), records), repeat(id_col.key)))
+        id_keys = list(map(str, filter(partial(is_not, None), rids)))
     if len(set(id_keys)) != len(id_keys):
         for record in records:
             rid = record.values.get(id_col.key)
