@@ -54,6 +54,13 @@ class Expr:
     def evaluate(self, env: Mapping[str, Any], ctx: Context) -> Any:
         raise NotImplementedError
 
+    def evaluate_column(self, columns: Mapping[str, Sequence[Any]], ctx: Context, n: int) -> list[Any]:
+        """``evaluate`` for ``n`` rows at once, each input a column (a sequence of n values):
+        the same values, a column at a time, without a dict per row. Raises
+        NotImplementedError for expressions that read lists (column groups, embedded tables),
+        which are evaluated row by row."""
+        raise NotImplementedError
+
     def excel(self, refs: Refs, ctx: Context) -> str:
         raise NotImplementedError
 
@@ -73,6 +80,12 @@ class Ref(Expr):
         value = env.get(self.key)
         return None if _blank(value) else value
 
+    def evaluate_column(self, columns, ctx, n):
+        col = columns.get(self.key)
+        if col is None:
+            return [None] * n
+        return [None if v is None or (v.__class__ is str and v.strip() == "") else v for v in col]
+
     def excel(self, refs, ctx):
         return refs(self.key)
 
@@ -87,6 +100,9 @@ class Const(Expr):
     def evaluate(self, env, ctx):
         return self.value
 
+    def evaluate_column(self, columns, ctx, n):
+        return [self.value] * n
+
     def excel(self, refs, ctx):
         return _lit(self.value)
 
@@ -99,6 +115,9 @@ class Setting(Expr):
 
     def evaluate(self, env, ctx):
         return ctx.setting(self.name)
+
+    def evaluate_column(self, columns, ctx, n):
+        return [ctx.setting(self.name)] * n
 
     def excel(self, refs, ctx):
         return _lit(ctx.setting(self.name))
@@ -117,6 +136,11 @@ class RiskValue(Expr):
         if not all(_num(a) for a in args):
             return None
         return ctx.risk_value(*args)
+
+    def evaluate_column(self, columns, ctx, n):
+        parts = [e.evaluate_column(columns, ctx, n) for e in (self.impact, self.threat, self.vulnerability)]
+        value = ctx.risk_value
+        return [value(i, t, v) if _num(i) and _num(t) and _num(v) else None for i, t, v in zip(*parts)]
 
     def excel(self, refs, ctx):
         parts = [e.excel(refs, ctx) for e in (self.impact, self.threat, self.vulnerability)]
@@ -137,6 +161,17 @@ class Band(Expr):
         v = self.value.evaluate(env, ctx)
         return ctx.band_label(v) if _num(v) else None
 
+    def evaluate_column(self, columns, ctx, n):
+        labels: dict[Any, str] = {}  # a label depends on the number only (1 and 1.0 alike)
+
+        def label(v: Any) -> str | None:
+            if not _num(v):
+                return None
+            if v not in labels:
+                labels[v] = ctx.band_label(v)
+            return labels[v]
+        return list(map(label, self.value.evaluate_column(columns, ctx, n)))
+
     def excel(self, refs, ctx):
         inner = self.value.excel(refs, ctx)
         return f'IF(ISNUMBER({inner}),{ctx.band_excel(inner)},"")'
@@ -155,6 +190,11 @@ class Coalesce(Expr):
     def evaluate(self, env, ctx):
         v = self.first.evaluate(env, ctx)
         return self.fallback.evaluate(env, ctx) if _blank(v) else v
+
+    def evaluate_column(self, columns, ctx, n):
+        first = self.first.evaluate_column(columns, ctx, n)
+        fallback = self.fallback.evaluate_column(columns, ctx, n)
+        return [b if _blank(a) else a for a, b in zip(first, fallback)]
 
     def excel(self, refs, ctx):
         a = self.first.excel(refs, ctx)
@@ -175,6 +215,10 @@ class Product(Expr):
         a, b = self.left.evaluate(env, ctx), self.right.evaluate(env, ctx)
         return a * b if _num(a) and _num(b) else None
 
+    def evaluate_column(self, columns, ctx, n):
+        left, right = self.left.evaluate_column(columns, ctx, n), self.right.evaluate_column(columns, ctx, n)
+        return [a * b if _num(a) and _num(b) else None for a, b in zip(left, right)]
+
     def excel(self, refs, ctx):
         a, b = self.left.excel(refs, ctx), self.right.excel(refs, ctx)
         return f'IF(AND(ISNUMBER({a}),ISNUMBER({b})),{a}*{b},"")'
@@ -194,6 +238,10 @@ class Ratio(Expr):
         a, b = self.numerator.evaluate(env, ctx), self.denominator.evaluate(env, ctx)
         return a / b if _num(a) and _num(b) and b != 0 else None
 
+    def evaluate_column(self, columns, ctx, n):
+        top, bottom = self.numerator.evaluate_column(columns, ctx, n), self.denominator.evaluate_column(columns, ctx, n)
+        return [a / b if _num(a) and _num(b) and b != 0 else None for a, b in zip(top, bottom)]
+
     def excel(self, refs, ctx):
         a, b = self.numerator.excel(refs, ctx), self.denominator.excel(refs, ctx)
         return f'IF(AND(ISNUMBER({a}),ISNUMBER({b})),IF({b}<>0,{a}/{b},""),"")'
@@ -211,6 +259,14 @@ class MaxOf(Expr):
     def evaluate(self, env, ctx):
         nums = [env.get(k) for k in self.keys if _num(env.get(k))]
         return max(nums) if nums else None
+
+    def evaluate_column(self, columns, ctx, n):
+        cols = [columns.get(k) or [None] * n for k in self.keys]
+        out = []
+        for row in zip(*cols):
+            nums = [v for v in row if _num(v)]
+            out.append(max(nums) if nums else None)
+        return out
 
     def excel(self, refs, ctx):
         args = ",".join(refs(k) for k in self.keys)
@@ -281,6 +337,11 @@ class Verdict(Expr):
             return None
         return self.yes if _OPS[self.op](a, b) else self.no
 
+    def evaluate_column(self, columns, ctx, n):
+        left, right = self.left.evaluate_column(columns, ctx, n), self.right.evaluate_column(columns, ctx, n)
+        op, yes, no = _OPS[self.op], self.yes, self.no
+        return [(yes if op(a, b) else no) if _num(a) and _num(b) else None for a, b in zip(left, right)]
+
     def excel(self, refs, ctx):
         a, b = self.left.excel(refs, ctx), self.right.excel(refs, ctx)
         return (
@@ -312,6 +373,18 @@ class Grade(Expr):
             if v >= bound:
                 return label
         return self.default
+
+    def evaluate_column(self, columns, ctx, n):
+        steps = self._steps(ctx)
+
+        def grade(v: Any) -> str | None:
+            if not _num(v):
+                return None
+            for bound, label in steps:
+                if v >= bound:
+                    return label
+            return self.default
+        return list(map(grade, self.value.evaluate_column(columns, ctx, n)))
 
     def excel(self, refs, ctx):
         v = self.value.excel(refs, ctx)

@@ -13,7 +13,9 @@ Pure module: no Excel library is imported here; writing the changes is io/patch'
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress, repeat
+from operator import attrgetter, ne, not_, or_
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,12 +87,19 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
                    cache: dict[str, Any] | None = None) -> Recomputed:
     """``cache``: a check run's shared cache (see ``derive``)."""
     spec, method = form.spec, config.method
-    envs, expecteds = expected_values(form, config, others, cache)
+    envs, expecteds, columns = _expected(form, config, others, cache)
     out = Recomputed(form, expected=expecteds)
     id_key = spec.id_column.key
     checked = [col for col in spec.columns if col.computed is not None or col.derived_from]
-    looks = {col.key: _needs_look(form, method, col, expecteds, envs) for col in checked}
-    for index, (record, expected, env) in enumerate(zip(form.records, expecteds, envs)):
+    records = form.records
+    # Table records share one sheet and column map: their cells are judged a column at a time.
+    table = all(r.row is not None and r.columns is not None for r in records)
+    rows = [r.row for r in records] if table else []
+    looks = {col.key: _needs_look(form, method, col, expecteds, envs, columns, rows) if table
+             else [True] * len(records) for col in checked}
+    flagged = sorted({i for look in looks.values() for i in compress(range(len(records)), look)})
+    for index in flagged:  # the records with a cell to look at closely
+        record, expected = records[index], expecteds[index]
         rid = record.values.get(id_key)
         for col in checked:
             if col.key not in expected or not looks[col.key][index]:
@@ -98,46 +107,106 @@ def recompute_form(form: Form, config: Config, others: Mapping[str, Form] | None
             cell = record.cell(col.key)
             if cell is None:
                 continue  # the column is not in the sheet (READ-001 said so if it was required)
-            _check_cell(out, form, spec, method, col, cell, record, rid, expected, env)
+            _check_cell(out, form, spec, method, col, cell, record, rid, expected, envs[index])
     return out
 
 
 def expected_values(form: Form, config: Config, others: Mapping[str, Form] | None = None,
-                    cache: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Record by record (an expression reads a whole row): what the expressions read (the
-    record's values with the computed ones in place) and the computed and derived values."""
-    spec, method = form.spec, config.method
-    derived = derive(spec, form, others or {}, cache) if any(c.derived_from for c in spec.columns) else {}
-    envs: list[dict[str, Any]] = []
-    expecteds: list[dict[str, Any]] = []
-    for index, record in enumerate(form.records):
-        env = record_env(spec, record)
-        expected: dict[str, Any] = {}
-        for col in spec.columns:
-            if col.computed is not None:
-                expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
-            elif col.derived_from and (index, col.key) in derived:
-                expected[col.key] = derived[(index, col.key)]
-        envs.append(env)
-        expecteds.append(expected)
+                    cache: dict[str, Any] | None = None) -> tuple[Sequence[dict[str, Any]], list[dict[str, Any]]]:
+    """What the expressions read for each record (its values with the computed ones in place),
+    and each record's computed and derived values. The environments are built only when asked
+    for: most records' cells agree, and nobody looks at theirs."""
+    envs, expecteds, _ = _expected(form, config, others, cache)
     return envs, expecteds
 
 
+def _expected(form: Form, config: Config, others: Mapping[str, Form] | None,
+              cache: dict[str, Any] | None) -> tuple[Sequence[dict[str, Any]], list[dict[str, Any]], dict[str, list[Any]]]:
+    """``expected_values``, and the computed columns as lists when they were evaluated a column
+    at a time (else {})."""
+    spec, method = form.spec, config.method
+    derived = derive(spec, form, others or {}, cache) if any(c.derived_from for c in spec.columns) else {}
+    records = form.records
+    computed = _computed_columns(spec, records, method)
+    if computed is None:  # row by row: an expression reads a column group or an embedded table
+        envs: list[dict[str, Any]] = []
+        expecteds: list[dict[str, Any]] = []
+        for index, record in enumerate(records):
+            env = record_env(spec, record)
+            expected: dict[str, Any] = {}
+            for col in spec.columns:
+                if col.computed is not None:
+                    expected[col.key] = env[col.key] = col.computed.evaluate(env, method)
+                elif col.derived_from and (index, col.key) in derived:
+                    expected[col.key] = derived[(index, col.key)]
+            envs.append(env)
+            expecteds.append(expected)
+        return envs, expecteds, {}
+    keys = list(computed)
+    rows = zip(*computed.values()) if keys else repeat((), len(records))
+    expecteds = list(map(dict, map(zip, repeat(keys), rows)))
+    for (index, key), value in derived.items():
+        expecteds[index][key] = value
+    return _Envs(spec, records, expecteds, keys), expecteds, computed
+
+
+def _computed_columns(spec: FormSpec, records: list[Record], method: Method) -> dict[str, list[Any]] | None:
+    """Every computed column of a table form, a column at a time (``Expr.evaluate_column``; a
+    column may read the ones before it), or None when one cannot be (it reads lists)."""
+    columns = _Columns(records)
+    out: dict[str, list[Any]] = {}
+    try:
+        for col in spec.columns:
+            if col.computed is not None:
+                out[col.key] = columns[col.key] = col.computed.evaluate_column(columns, method, len(records))
+    except NotImplementedError:
+        return None
+    return out
+
+
+class _Columns(dict):
+    """A form's columns as lists, fetched from the records when first read."""
+
+    def __init__(self, records: list[Record]) -> None:
+        super().__init__()
+        self.records = records
+
+    def get(self, key: str, default: Any = None) -> list[Any]:
+        if key not in self:
+            self[key] = _column(self.records, key)
+        return self[key]
+
+
+class _Envs(Sequence):
+    """``record_env`` with the computed values in place, built for the records looked at."""
+
+    def __init__(self, spec: FormSpec, records: list[Record], expecteds: list[dict[str, Any]],
+                 computed: list[str]) -> None:
+        self.spec, self.records, self.expecteds, self.computed = spec, records, expecteds, computed
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        env = record_env(self.spec, self.records[index])
+        expected = self.expecteds[index]
+        env.update((key, expected[key]) for key in self.computed)
+        return env
+
+
 def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[str, Any]],
-                envs: list[dict[str, Any]]) -> list[bool]:
-    """Which records' cells of ``col`` may disagree (value, formula or fill), decided a column at a
-    time: nearly every cell agrees, and ``_check_cell`` then looks closely at the rest. Table
-    records share one sheet and column, so their formulas and fills are looked up in bulk; card
-    fields are each looked at."""
+                envs: Sequence[dict[str, Any]], columns: dict[str, list[Any]], rows: list[int]) -> list[bool]:
+    """Which table records' cells of ``col`` may disagree (value, formula or fill), decided a
+    column at a time in C: nearly every cell agrees, and ``_check_cell`` looks closely at the
+    rest. ``columns``: the computed columns as lists, when evaluated so."""
     records = form.records
     col_index = form.columns.get(col.key)
-    if col_index is None or any(r.row is None or r.columns is None for r in records):
+    if col_index is None:
         return [True] * len(records)
     sheet = records[0].sheet if records else ""
-    rows = [r.row for r in records]
     key = col.key
-    new = [e.get(key) for e in expecteds]
-    look = [r.values.get(key) != v for r, v in zip(records, new)]
+    new = columns[key] if key in columns else [e.get(key) for e in expecteds]
+    look = list(map(ne, _column(records, key), new))
     if form.cell_info and col.computed is not None:
         formulas = form.formula_cells.get(sheet)
         if formulas is None:
@@ -146,21 +215,37 @@ def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[st
             has = formulas.contains_in_column(rows, col_index)
         else:
             has = [(r, col_index) in formulas for r in rows]
-        look = [lk or not h for lk, h in zip(look, has)]  # _check_cell skips the blank ones
+        look = list(map(or_, look, map(not_, has)))  # _check_cell skips the blank ones
     if col.band_of and form.cell_info:
-        bands: dict[Any, str | None] = {}
-        for i, (e, env, row) in enumerate(zip(expecteds, envs, rows)):
-            if look[i]:
-                continue
-            value = e.get(col.band_of, env.get(col.band_of))
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if value not in bands:
-                    bands[value] = method.band(value).fill
-                want = bands[value]
-            else:
-                want = None
-            look[i] = (form.fills.get((sheet, row, col_index)) or None) != want
+        band = col.band_of
+        if band in columns:
+            values: Sequence[Any] = columns[band]
+        else:
+            values = [e[band] if band in e else envs[i].get(band) for i, e in enumerate(expecteds)]
+        # The band's fill of each distinct value (a number; anything else wants no fill). True
+        # equals 1 as a dict key, so a column holding booleans is mapped one by one.
+        try:
+            distinct = set(values)
+        except TypeError:  # an unhashable value: look at each
+            distinct = {True}
+        if not any(v.__class__ is bool for v in distinct):  # True would equal 1 as a key
+            fill = {v: method.band(v).fill for v in distinct if isinstance(v, (int, float))}
+            want: Iterable[str | None] = map(fill.get, values)  # blanks and text: no fill
+        else:
+            want = [method.band(v).fill if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+                    for v in values]
+        have = map(form.fills.get, zip(repeat(sheet), rows, repeat(col_index)))
+        look = list(map(or_, look, map(ne, map(_or_none, have), want)))
     return look
+
+
+def _column(records: list[Record], key: str) -> list[Any]:
+    """The records' values of ``key``, in C."""
+    return list(map(dict.get, map(attrgetter("values"), records), repeat(key)))
+
+
+def _or_none(value: Any) -> Any:
+    return value or None
 
 
 def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col: Column, cell: CellRef,

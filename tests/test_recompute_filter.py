@@ -27,7 +27,7 @@ def demo(tmp_path_factory):
     return config, forms
 
 
-def _everything(form, method, col, expecteds, envs):
+def _everything(form, method, col, *rest):
     return [True] * len(form.records)
 
 
@@ -76,3 +76,45 @@ def test_random_damage_gives_the_same_with_and_without_the_filter(demo, monkeypa
     assert fast.findings == slow.findings
     assert fast.changes == slow.changes
     assert fast.findings
+
+
+def test_columns_evaluated_at_once_equal_row_by_row(demo, monkeypatch):
+    """Computed columns are evaluated a column at a time (Expr.evaluate_column) where they can
+    be; row by row (Expr.evaluate) gives the same values, findings and changes."""
+    config, forms = demo
+    columnwise = 0
+    for form in forms.values():
+        fast = recompute_form(form, config, forms)
+        columnwise += recompute._computed_columns(form.spec, form.records, config.method) not in (None, {})
+        with monkeypatch.context() as m:
+            m.setattr(recompute, "_computed_columns", lambda *args: None)
+            slow = recompute_form(form, config, forms)
+        assert fast.expected == slow.expected, form.form_id
+        assert [type(v) for e in fast.expected for v in e.values()] == \
+               [type(v) for e in slow.expected for v in e.values()], form.form_id
+        assert fast.findings == slow.findings and fast.changes == slow.changes, form.form_id
+    assert columnwise >= 5  # B-01, B-02, B-09, B-17, B-18 ... have computed columns
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columns_at_once_equal_row_by_row_on_odd_values(demo, monkeypatch, seed):
+    """Blanks, text, booleans, floats and out-of-range levels in the inputs of B-02's and
+    B-01's computed columns."""
+    config, forms = demo
+    rng = random.Random(seed)
+    odd = [None, "", " ", "高", True, False, 0, 1, 2.0, 3, 4, 2.5, -1, "2"]
+    for fid in ("B-01", "B-02"):
+        form = copy.deepcopy(forms[fid])
+        inputs = sorted({k for c in form.spec.columns if c.computed is not None for k in c.computed.inputs()})
+        for record in form.records:
+            for key in inputs:
+                if rng.random() < 0.3:
+                    record.values[key] = rng.choice(odd)
+        fast = recompute_form(form, config, forms)
+        with monkeypatch.context() as m:
+            m.setattr(recompute, "_computed_columns", lambda *args: None)
+            slow = recompute_form(form, config, forms)
+        assert fast.expected == slow.expected, fid
+        assert [type(v) for e in fast.expected for v in e.values()] == \
+               [type(v) for e in slow.expected for v in e.values()], fid
+        assert fast.findings == slow.findings and fast.changes == slow.changes, fid
