@@ -88,9 +88,12 @@ def _find_in_column(keys: array, rows: Iterable[int], col: int) -> list[int]:
     return [i if w >= 0 and i < n and keys[i] == w else -1 for i, w in zip(at, wanted)]
 
 
-# Above this many cells asked at once, a collection builds (once) a hash index of its keys:
-# a dict lookup per cell instead of a ~20-step bisect through the array.
-_INDEX_FROM = 2_000
+def _use_index(keys: array, asked: int) -> bool:
+    """Build (once) a hash index of the keys for a whole-column lookup: a dict lookup per cell
+    instead of a ~20-step bisect through the array. Worth it when many cells are asked and the
+    collection is not much larger than what is asked (the index costs time and ~60 bytes a key:
+    a register's formula cells, yes; the style ids of every cell of it, no)."""
+    return asked >= 2_000 and len(keys) <= 8 * asked
 
 
 def _ascending(keys: array) -> bool:
@@ -139,7 +142,7 @@ class CellSet(Set):
     def contains_in_column(self, rows: Iterable[int], col: int) -> list[bool]:
         """``[(r, col) in self for r in rows]``, for a whole column at once."""
         rows = list(rows)
-        if len(rows) < _INDEX_FROM:
+        if self._index is None and not _use_index(self._keys, len(rows)):
             return [i >= 0 for i in _find_in_column(self._keys, rows, col)]
         if self._index is None:
             self._index = frozenset(self._keys)
@@ -234,7 +237,7 @@ class CellMap(Mapping):
     def get_in_column(self, rows: Iterable[int], col: int, default: Any = None) -> list[Any]:
         """``[self.get((r, col), default) for r in rows]``, for a whole column at once."""
         rows = list(rows)
-        if len(rows) < _INDEX_FROM:
+        if self._index is None and not _use_index(self._keys, len(rows)):
             found = _find_in_column(self._keys, rows, col)
         else:
             if self._index is None:
