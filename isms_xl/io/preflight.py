@@ -179,16 +179,25 @@ class Staged:
     returns. When ``parse_safe`` is False, parse only after ``finish()``.
     """
 
-    def __init__(self, data: bytes, parse_safe: bool, finish: Callable[[], WorkbookInfo]) -> None:
+    def __init__(self, data: bytes, parse_safe: bool, finish: Callable[[Collection[str] | None], WorkbookInfo],
+                 sheets: dict[str, list[bytes]] | None = None) -> None:
         self.data = data
         self.parse_safe = parse_safe
-        self._finish: Callable[[], WorkbookInfo] | None = finish
+        self._finish: Callable[[Collection[str] | None], WorkbookInfo] | None = finish
+        self._sheets = sheets or {}
 
-    def finish(self) -> WorkbookInfo:
+    def finish(self, collect: Collection[str] | None = None) -> WorkbookInfo:
+        """``collect``: what to gather from the cells, when it is more than stage one was told
+        (e.g. the style ids, after all); None keeps what stage one was told."""
         if self._finish is None:
             raise RuntimeError("Staged.finish() runs once")
         finish, self._finish = self._finish, None
-        return finish()
+        return finish(collect)
+
+    def sheet_xml(self, name: str) -> bytes | None:
+        """A worksheet's XML, when parse-safe (its cells vetted by ``cell_bound``); else None."""
+        chunks = self._sheets.get(name)
+        return None if chunks is None else b"".join(chunks)
 
 
 def preflight_staged(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS,
@@ -460,7 +469,19 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
         zf.close()
         raise
 
-    def finish() -> WorkbookInfo:
+    def finish(more: Collection[str] | None) -> WorkbookInfo:
+        nonlocal collect
+        if more is not None:
+            unknown = set(more) - set(COLLECT_ALL)
+            if unknown or isinstance(more, str):
+                raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {more!r}")
+            collect = tuple(c for c in COLLECT_ALL if c in more or c in collect)
+            for sheet in book.sheets:  # listed sheets collect; unlisted parts are only checked
+                if sheet.part in scans:
+                    sc = scans[sheet.part]
+                    sc.collect_formulas = "formulas" in collect
+                    sc.collect_errors = "errors" in collect
+                    sc.collect_styles = "styles" in collect
         with zf:
             return _scan_members()
 
@@ -524,7 +545,8 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
             fills=fills, fonts_rgb=fonts, defined_names=book.defined_names, date1904=book.date1904,
             collected=collect)
 
-    return Staged(data, parse_safe, finish)
+    vetted = {s.name: held[s.part] for s in book.sheets if s.type == "worksheet"} if parse_safe else {}
+    return Staged(data, parse_safe, finish, vetted)
 
 
 def _part_too_large(where: Where, name: str) -> BadInputError:

@@ -11,6 +11,7 @@ import gc
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,8 @@ from isms_xl.config import Config, load_config
 from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
 from isms_xl.headers import HeaderMatch
-from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, WorkbookInfo, preflight_staged
+from isms_xl.io.cell_styles import style_ids_in_columns
+from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, Staged, WorkbookInfo, preflight_staged
 from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN, col_index
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
@@ -102,7 +104,7 @@ def _banded(form_id: str) -> bool:
 
 
 def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool) -> list[Form]:
-    info, grids = _checked_grids(path, COLLECT_ALL if styles else COLLECT_DEFAULT)
+    info, grids, staged = _checked_grids(path, styles)
     config = config if config is not None else load_config(path.parent)
     names = _names(info)
     per_sheet = {}
@@ -121,21 +123,25 @@ def _read_workbook(path: Path, config: Config | None, *, form: str | None, style
                 raise UnknownFormError(f"{path}: {wanted} がありません（見つかった様式: {found}）",
                                        f"{path}: no {wanted} in this workbook (forms found: {found})")
         groups = {wanted: groups[wanted]}
-    return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config) for fid, sheets in groups.items()]
+    return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config, staged)
+            for fid, sheets in groups.items()]
 
 
-def _checked_grids(path: Path, collect: tuple[str, ...]) -> tuple[WorkbookInfo, dict[str, SheetGrid]]:
-    """The preflight's verdict and python-calamine's grids of the bytes it checked.
+def _checked_grids(path: Path, styles: bool) -> tuple[WorkbookInfo, dict[str, SheetGrid], Staged | None]:
+    """The preflight's verdict, python-calamine's grids of the bytes it checked, and (when
+    ``styles`` and the sheets were vetted) the staged preflight to read banded cells' style ids
+    from (``_banded_fills``).
 
     Calamine parses only sheets whose cells are known to be bounded (``Staged.parse_safe``); then
     it parses in a thread (it releases the GIL) while the preflight scans the cells here, which
     hides the scan's time. The workbook is accepted only once the scan has passed: a refusal
-    waits for calamine to finish and drops its grids.
+    waits for calamine to finish and drops its grids. Style ids are not collected by that scan
+    (every cell's costs more than the values): the few banded columns are read afterwards.
     """
-    staged = preflight_staged(path, collect=collect)
+    staged = preflight_staged(path, collect=COLLECT_DEFAULT)
     if not staged.parse_safe:
-        info = staged.finish()
-        return info, load_grids(path, staged.data)
+        info = staged.finish(COLLECT_ALL if styles else None)
+        return info, load_grids(path, staged.data), None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="isms-xl-calamine") as pool:
         parsed = pool.submit(load_grids, path, staged.data)
         try:
@@ -143,7 +149,7 @@ def _checked_grids(path: Path, collect: tuple[str, ...]) -> tuple[WorkbookInfo, 
         except BaseException:
             parsed.exception()  # wait: the grids (or calamine's error) no longer matter
             raise
-        return info, parsed.result()
+        return info, parsed.result(), staged if styles else None
 
 
 def read_form(path: Path | str, form: str | None = None, config: Config | None = None, *,
@@ -178,7 +184,7 @@ def _group_sheets(path: Path, grids: dict[str, SheetGrid], per_sheet: dict[str, 
 
 
 def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo, names: _Names,
-          config: Config) -> Form:
+          config: Config, staged: Staged | None = None) -> Form:
     sink = Sink(spec.form_id, path.name)
     sheet_info = {s.name: s for s in getattr(info, "sheets", ())}
 
@@ -196,7 +202,7 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
         header_row = None if read.header is None else read.header.row + read.header.header_rows - 1
         result = Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
                       read.columns, formulas, cell_info=cell_info, sha256=info.sha256, info=info)
-        _banded_fills(result, info, sheet_info.get(grid.name))
+        _banded_fills(result, info, sheet_info.get(grid.name), staged)
         return result
     cover = next((g for g in grids if g.name in (COVER_SHEET, COVER_SHEET_EN)
                   or "ISMS_DocNo" in names.cells.get(g.name, {})), None)
@@ -223,16 +229,26 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
                 cell_info=cell_info, sha256=info.sha256, info=info)
 
 
-def _banded_fills(form: Form, info: WorkbookInfo, sheet) -> None:
-    """The fill of every cell that shows a risk band (CALC-003), when styles were collected."""
+def _banded_fills(form: Form, info: WorkbookInfo, sheet, staged: Staged | None) -> None:
+    """The fill of every cell that shows a risk band (CALC-003): from the style ids the
+    preflight collected, or read now for the banded columns only from the vetted sheet's XML
+    (``staged``); without either, CALC-003 cannot be judged."""
     banded = [form.columns[c.key] for c in form.spec.columns if c.band_of and c.key in form.columns]
-    if not banded or sheet is None or sheet.style_ids is None:
+    xml = staged.sheet_xml(sheet.name) if banded and sheet is not None and sheet.style_ids is None \
+        and staged is not None else None
+    if not banded or sheet is None or (sheet.style_ids is None and xml is None):
         form.cell_info = form.cell_info and not banded  # no fills: CALC-003 cannot be judged
         return
     rows = [record.row for record in form.records]
+    ids = style_ids_in_columns(xml, banded) if xml is not None else None
+    del xml
     for col in banded:  # a column at a time: one lookup call for all its cells
-        fills = map(info.fill, sheet.style_ids.get_in_column(rows, col, 0))
-        form.fills.update(zip(((sheet.name, r, col) for r in rows), fills))
+        if ids is None:
+            styles = sheet.style_ids.get_in_column(rows, col, 0)
+        else:
+            styles = list(map(ids.get, zip(rows, repeat(col)), repeat(0)))
+        fill_of = {sid: info.fill(sid) for sid in set(styles)}  # a few styles, many cells
+        form.fills.update(zip(zip(repeat(sheet.name), rows, repeat(col)), map(fill_of.__getitem__, styles)))
 
 
 def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> tuple[SheetGrid, HeaderMatch | None]:

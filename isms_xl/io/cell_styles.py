@@ -1,0 +1,63 @@
+"""The style ids of the cells of a few columns of a sheet, read from its XML after the values.
+
+The band checks (CALC-003) need the fill of the cells that show a band: a few columns of one
+sheet. Collecting every cell's style id during the preflight scan costs more than reading the
+values; once the reader knows which columns hold bands, one regex pass over the sheet's XML for
+those columns' cells costs a fraction of it (benchmarks/bench_read.py).
+
+Only for a sheet whose cells ``cell_bound`` has vetted: every cell tag starts ``<c r="A1"``
+(the reference first, double quotes, no prefix, no second r), so the pass sees every cell of
+the columns, whatever else the tag holds. Pure: bytes in, a dict out.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable
+from itertools import compress, repeat
+
+from isms_xl.io.xlsx_common import col_letters, col_number, xml_unescape
+
+__all__ = ["style_ids_in_columns"]
+
+# Any other spelling of the s attribute in the rest of a tag (spaces, a repeat): read it as an XML
+# parser would, the first one (as the scan does).
+_S_ATTR = re.compile(rb'\ss\s*=\s*"([^"]*)"')
+
+
+def style_ids_in_columns(xml: bytes, columns: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(row, col) -> style id (the cell's s; 0 is left out) of every cell in ``columns``
+    (0-based) of the sheet part ``xml``; of a cell given twice, the last one with a style (as
+    the preflight's scan collects them)."""
+    letters = sorted({col_letters(c + 1) for c in columns})
+    if not letters:
+        return {}
+    # The digits that must follow the letters keep "J" from matching "JA5".
+    cells = re.compile(rb'<c r="(' + "|".join(letters).encode() + rb')([0-9]+)"(?: s="([0-9]+)")?([^>]*)>')
+    index = {name.encode(): col_number(name.encode()) - 1 for name in letters}
+    found = cells.findall(xml)
+    if not found:
+        return {}
+    names, rows, ss, rests = zip(*found)
+    if b"" not in ss and _S_ATTR.search(b"\x00".join(rests)) is None:
+        # Every cell spelled r then s (as Excel, openpyxl and XlsxWriter write them): all in C.
+        keys = zip(map(operator.sub, map(int, rows), repeat(1)), map(index.__getitem__, names))
+        sids = list(map(int, ss))
+        return dict(compress(zip(keys, sids), sids))  # the last styled one of a repeated cell
+    out: dict[tuple[int, int], int] = {}
+    for name, row, s, rest in found:
+        if not s or (b"s" in rest and _S_ATTR.search(rest)):
+            s = _first_s((b' s="' + s + b'"' if s else b"") + rest)
+        sid = int(s) if s else 0
+        if sid:
+            out[(int(row) - 1, index[name])] = sid
+    return out
+
+
+def _first_s(attrs: bytes) -> bytes | None:
+    m = _S_ATTR.search(attrs)
+    if m is None:
+        return None
+    value = xml_unescape(m.group(1)).strip()
+    return value if value.isdigit() else None
