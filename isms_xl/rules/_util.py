@@ -11,9 +11,11 @@ from isms_xl.reader.model import Record
 
 def ids_of(value: Any) -> tuple[str, ...]:
     """A reference cell's ids: single references are read as plain str, several as a tuple."""
-    if value is None or value == "":
+    if value.__class__ is str:  # the common case first: one plain reference
+        return (value,) if value else ()
+    if value is None:
         return ()
-    return tuple(str(v) for v in value) if isinstance(value, (tuple, list)) else (str(value),)
+    return tuple(map(str, value)) if isinstance(value, (tuple, list)) else (str(value),)
 
 
 def day_of(value: Any) -> dt.date | None:

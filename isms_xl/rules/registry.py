@@ -70,6 +70,13 @@ class CheckContext:
     def form(self, form_id: str) -> Form:
         return self.forms[form_id]
 
+    def by_id(self, form_id: str) -> dict[str, Record]:
+        """``Form.by_id`` of a form, built once per run (rules look records up by id often)."""
+        key = f"by_id.{form_id}"
+        if key not in self.cache:
+            self.cache[key] = self.forms[form_id].by_id()
+        return self.cache[key]
+
     def records(self, form_id: str) -> list[Record]:
         form = self.forms.get(form_id)
         return form.records if form else []

@@ -84,7 +84,7 @@ def risk_004(ctx: CheckContext) -> Iterator[Finding]:
 @rule("RISK-005", "warning", ("B-01", "B-02"), "損害が資産価値より低く、理由の記載がない",
       "impact entered lower than the asset value for the affected properties, without a note")
 def risk_005(ctx: CheckContext) -> Iterator[Finding]:
-    assets = ctx.form("B-01").by_id()
+    assets = ctx.by_id("B-01")
     for r in ctx.records("B-02"):
         asset = assets.get(str(r.values.get("asset_id")))
         impact = r.values.get("impact")
@@ -144,7 +144,7 @@ def risk_009(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("RISK-010", "error", ("B-02", "B-03"), "リスク所有者の承認がない計画", "plan without risk-owner approval")
 def risk_010(ctx: CheckContext) -> Iterator[Finding]:
-    risks = ctx.form("B-02").by_id()
+    risks = ctx.by_id("B-02")
     for p in ctx.records("B-03"):
         approver = p.values.get("approved_by")
         if approver is None or p.values.get("approved_on") is None:

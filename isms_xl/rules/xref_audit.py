@@ -28,7 +28,7 @@ def _schedule(plan: Record) -> list[Record]:
 
 def _auditor_checks(ctx: CheckContext) -> Iterator[tuple[Record, Record, str, Record | None]]:
     """(plan, schedule row, auditor id, B-21 auditor or None) for every auditor of every row."""
-    auditors = ctx.form("B-21").by_id()
+    auditors = ctx.by_id("B-21")
     for plan in ctx.records("B-20"):
         for row in _schedule(plan):
             for aid in _ids(row.values.get("auditor_ids")):
@@ -136,7 +136,7 @@ def xref_113(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-114", "error", ("B-23", "B-24"), "不適合の指摘に是正IDがない、是正IDが是正処置報告書にない",
       "B-23 non-conformity (重大 / 軽微) without a 是正ID, or an id not in B-24")
 def xref_114(ctx: CheckContext) -> Iterator[Finding]:
-    actions = ctx.form("B-24").by_id()
+    actions = ctx.by_id("B-24")
     for report in ctx.records("B-23"):
         for row in report.tables.get("findings", []):
             category, value = row.values.get("category"), row.values.get("corrective_id")

@@ -12,7 +12,7 @@ from isms_xl.rules.registry import CheckContext, rule
 
 @rule("XREF-020", "error", ("B-27", "B-02"), "B-27の関連リスクIDがB-02にない", "B-27 item refers to a risk id not in B-02")
 def xref_020(ctx: CheckContext) -> Iterator[Finding]:
-    risks = ctx.form("B-02").by_id()
+    risks = ctx.by_id("B-02")
     for item in ctx.records("B-27"):
         missing = [r for r in _refs(item.values.get("related_risks")) if r not in risks]
         if missing:

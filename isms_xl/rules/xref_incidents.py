@@ -19,7 +19,7 @@ def _listed(ids: list[str]) -> str:
 @rule("XREF-070", "error", ("B-12", "B-13"), "インシデント該当の事象にインシデントIDがない、事象IDが事象記録簿にない",
       "B-13 event marked 該当 without an incident id; B-12 event id not in B-13")
 def xref_070(ctx: CheckContext) -> Iterator[Finding]:
-    incidents, events = ctx.form("B-12").by_id(), ctx.form("B-13").by_id()
+    incidents, events = ctx.by_id("B-12"), ctx.by_id("B-13")
     for e in ctx.records("B-13"):
         linked = _ids(e.values.get("incident_id"))
         if e.values.get("is_incident") == INCIDENT and not linked:
@@ -42,7 +42,7 @@ def xref_070(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-071", "error", ("B-12", "B-24"), "重大度「高」に是正IDがない、是正IDが是正処置報告書にない",
       "B-12 severity 高 without a corrective action id; id not in B-24")
 def xref_071(ctx: CheckContext) -> Iterator[Finding]:
-    actions = ctx.form("B-24").by_id()
+    actions = ctx.by_id("B-24")
     for i in ctx.records("B-12"):
         value = i.values.get("corrective_id")
         linked = _ids(value)
@@ -59,7 +59,7 @@ def xref_071(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("XREF-072", "error", ("B-12", "B-01"), "影響を受けた資産が情報資産台帳にない", "B-12 affected asset not in B-01")
 def xref_072(ctx: CheckContext) -> Iterator[Finding]:
-    assets = ctx.form("B-01").by_id()
+    assets = ctx.by_id("B-01")
     for i in ctx.records("B-12"):
         value = i.values.get("assets")
         missing = [a for a in _ids(value) if a not in assets]

@@ -32,7 +32,7 @@ def _shown(ids: tuple[str, ...] | list[str]) -> str:
 
 @rule("XREF-001", "error", ("B-01", "B-02"), "B-02の資産IDがB-01にない", "B-02 asset id not in B-01")
 def xref_001(ctx: CheckContext) -> Iterator[Finding]:
-    assets = ctx.form("B-01").by_id()
+    assets = ctx.by_id("B-01")
     for r in ctx.records("B-02"):
         asset_id = r.values.get("asset_id")
         if asset_id is not None and str(asset_id) not in assets:
@@ -43,7 +43,7 @@ def xref_001(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("XREF-002", "warning", ("B-01", "B-02"), "B-02の資産名がB-01と異なる", "B-02 asset name differs from B-01")
 def xref_002(ctx: CheckContext) -> Iterator[Finding]:
-    assets = ctx.form("B-01").by_id()
+    assets = ctx.by_id("B-01")
     for r in ctx.records("B-02"):
         asset = assets.get(str(r.values.get("asset_id")))
         name, registered = r.values.get("asset_name"), asset.values.get("name") if asset else None
@@ -68,7 +68,7 @@ def xref_003(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-004", "warning", ("B-01", "B-02", "B-03"), "廃棄済の資産に受容でも完了でもないリスクが残っている",
       "a 廃棄済 asset still has risks without 受容 / closed plans")
 def xref_004(ctx: CheckContext) -> Iterator[Finding]:
-    assets, plans = ctx.form("B-01").by_id(), ctx.form("B-03").by_id()
+    assets, plans = ctx.by_id("B-01"), ctx.by_id("B-03")
     for r in ctx.records("B-02"):
         asset = assets.get(str(r.values.get("asset_id")))
         treatment = r.values.get("treatment")
@@ -87,7 +87,7 @@ def xref_004(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-005", "error", ("B-02", "B-03"), "B-02の対応計画IDがB-03にない、B-03の対象リスクIDがB-02にない",
       "B-02 plan id not in B-03; B-03 risk id not in B-02")
 def xref_005(ctx: CheckContext) -> Iterator[Finding]:
-    risks, plans = ctx.form("B-02").by_id(), ctx.form("B-03").by_id()
+    risks, plans = ctx.by_id("B-02"), ctx.by_id("B-03")
     for r in ctx.records("B-02"):
         missing = [p for p in _refs(r.values.get("plan_ids")) if p not in plans]
         if missing:
@@ -105,7 +105,7 @@ def xref_005(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-006", "warning", ("B-02", "B-03"), "B-02の行と対応計画の管理策が異なる",
       "B-02 row and its B-03 plan name different controls")
 def xref_006(ctx: CheckContext) -> Iterator[Finding]:
-    plans = ctx.form("B-03").by_id()
+    plans = ctx.by_id("B-03")
     for r in ctx.records("B-02"):
         controls = _refs(r.values.get("controls"))
         if not controls:

@@ -57,7 +57,7 @@ def _initial_evaluation_problem(ctx: CheckContext, supplier: Record) -> tuple[st
 @rule("XREF-100", "error", ("B-19", "B-17"), "契約日以前に合格した新規委託先評価がない",
       "B-19 supplier without a passing B-17 evaluation dated on or before the contract")
 def xref_100(ctx: CheckContext) -> Iterator[Finding]:
-    known = ctx.form("B-17").by_id()
+    known = ctx.by_id("B-17")
     for s in ctx.records("B-19"):
         named = s.values.get("initial_evaluation_id")
         missing = [e for e in _ids(named) if e not in known]
@@ -104,7 +104,7 @@ def xref_102(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("XREF-103", "error", ("B-19", "B-01"), "取扱う情報資産が情報資産台帳にない", "B-19 asset id not in B-01")
 def xref_103(ctx: CheckContext) -> Iterator[Finding]:
-    assets = ctx.form("B-01").by_id()
+    assets = ctx.by_id("B-01")
     for s in ctx.records("B-19"):
         value = s.values.get("assets")
         missing = [a for a in _ids(value) if a not in assets]
