@@ -11,9 +11,9 @@ import gc
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import repeat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from isms_xl.config import Config, load_config
@@ -234,14 +234,16 @@ def _banded_fills(form: Form, info: WorkbookInfo, sheet, staged: Staged | None) 
     preflight collected, or read now for the banded columns only from the vetted sheet's XML
     (``staged``); without either, CALC-003 cannot be judged."""
     banded = [form.columns[c.key] for c in form.spec.columns if c.band_of and c.key in form.columns]
-    xml = staged.sheet_xml(sheet.name) if banded and sheet is not None and sheet.style_ids is None \
-        and staged is not None else None
-    if not banded or sheet is None or (sheet.style_ids is None and xml is None):
-        form.cell_info = form.cell_info and not banded  # no fills: CALC-003 cannot be judged
+    if not banded:
+        return
+    ids = None
+    if sheet is not None and sheet.style_ids is None and staged is not None:
+        xml = staged.sheet_xml(sheet.name)
+        ids = style_ids_in_columns(xml, banded) if xml is not None else None
+    if sheet is None or (sheet.style_ids is None and ids is None):
+        form.cell_info = False  # no fills: CALC-003 cannot be judged
         return
     rows = [record.row for record in form.records]
-    ids = style_ids_in_columns(xml, banded) if xml is not None else None
-    del xml
     for col in banded:  # a column at a time: one lookup call for all its cells
         if ids is None:
             styles = sheet.style_ids.get_in_column(rows, col, 0)
