@@ -512,34 +512,10 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
 
         theme = xlsx_parts.theme_colors(part_bytes(book.theme_part))
         fills, fonts = xlsx_parts.styles(part_bytes(book.styles_part), book.styles_part or "", theme, where)
-        result = []
-        for s in book.sheets:
-            sc = scans.get(s.part)
-            if sc is None:  # a chartsheet: no cells
-                empty_set = CellSet() if "formulas" in collect else None
-                empty_map = CellMap() if "formulas" in collect else None
-                result.append(SheetInfo(
-                    name=s.name, part=s.part, type=s.type, state=s.state, dimension=None,
-                    max_row=0, max_col=0, cells=0, formula_cells=empty_set, formula_kinds=empty_map,
-                    error_cells=CellMap() if "errors" in collect else None,
-                    style_ids=CellMap() if "styles" in collect else None))
-                continue
-            tables = []
-            for rid in sc.table_ids:
-                part = table_parts.get(s.part, {}).get(rid)
-                data_ = part_bytes(part)
-                if part is not None and data_ is not None:
-                    tables.append(xlsx_parts.table(data_, part, where, s.name))
-            result.append(SheetInfo(
-                name=s.name, part=s.part, type=s.type, state=s.state, dimension=sc.dimension,
-                max_row=sc.max_row, max_col=sc.max_col, cells=sc.cells,
-                formula_cells=sc.formula_cells(), formula_kinds=sc.formula_kinds(),
-                error_cells=sc.error_cells(), style_ids=sc.style_ids(),
-                merged=tuple(sc.merged), hidden_rows=frozenset(sc.hidden_rows),
-                rows_hidden_by_default=sc.zero_height, hidden_cols=frozenset(sc.hidden_cols),
-                tables=tuple(tables)))
+        sheets = tuple(_sheet_info(s, scans.get(s.part), table_parts.get(s.part, {}), part_bytes, collect, where)
+                       for s in book.sheets)
         return WorkbookInfo(
-            path=p, kind=kind, is_template=is_template, sheets=tuple(result),
+            path=p, kind=kind, is_template=is_template, sheets=sheets,
             has_vba=any(n.lower() == "xl/vbaproject.bin" for n in names),
             sha256=digest, size=len(data), uncompressed_size=sum(i.file_size for i in infos),
             fills=fills, fonts_rgb=fonts, defined_names=book.defined_names, date1904=book.date1904,
@@ -547,6 +523,33 @@ def _check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
 
     vetted = {s.name: held[s.part] for s in book.sheets if s.type == "worksheet"} if parse_safe else {}
     return Staged(data, parse_safe, finish, vetted)
+
+
+def _sheet_info(s, sc: SheetScanner | None, table_parts: dict[str, str],
+                part_bytes: Callable[[str | None], bytes | None], collect: tuple[str, ...], where: Where) -> SheetInfo:
+    """One listed sheet's ``SheetInfo`` from its scan (None for a chartsheet: no cells)."""
+    if sc is None:
+        return SheetInfo(
+            name=s.name, part=s.part, type=s.type, state=s.state, dimension=None,
+            max_row=0, max_col=0, cells=0,
+            formula_cells=CellSet() if "formulas" in collect else None,
+            formula_kinds=CellMap() if "formulas" in collect else None,
+            error_cells=CellMap() if "errors" in collect else None,
+            style_ids=CellMap() if "styles" in collect else None)
+    tables = []
+    for rid in sc.table_ids:
+        part = table_parts.get(rid)
+        data = part_bytes(part)
+        if part is not None and data is not None:
+            tables.append(xlsx_parts.table(data, part, where, s.name))
+    return SheetInfo(
+        name=s.name, part=s.part, type=s.type, state=s.state, dimension=sc.dimension,
+        max_row=sc.max_row, max_col=sc.max_col, cells=sc.cells,
+        formula_cells=sc.formula_cells(), formula_kinds=sc.formula_kinds(),
+        error_cells=sc.error_cells(), style_ids=sc.style_ids(),
+        merged=tuple(sc.merged), hidden_rows=frozenset(sc.hidden_rows),
+        rows_hidden_by_default=sc.zero_height, hidden_cols=frozenset(sc.hidden_cols),
+        tables=tuple(tables))
 
 
 def _part_too_large(where: Where, name: str) -> BadInputError:
