@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import attrgetter, ne, not_, or_
-from dataclasses import dataclass, field
 from typing import Any
 
 from isms_xl.config import Config

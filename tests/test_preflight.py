@@ -1039,12 +1039,12 @@ def test_broken_styles_and_theme(tmp_path):
 
 def test_parsed_parts_are_capped(tmp_path, monkeypatch):
     """Styles, theme and table parts are kept in memory for parsing: 64 MiB together at most."""
-    import isms_xl.io.preflight as module
+    import isms_xl.io.zip_check as module
 
     path = _with_table(tmp_path, member(make_table(tmp_path), "xl/tables/table1.xml"))
     with zipfile.ZipFile(path) as z:
         kept = sum(z.getinfo(n).file_size for n in ("xl/styles.xml", "xl/theme/theme1.xml", "xl/tables/table1.xml"))
-    monkeypatch.setattr(module, "_MAX_PARSED_PART", kept)
+    monkeypatch.setattr(module, "MAX_PARSED_PART", kept)
     assert preflight(path).sheet("台帳").tables
-    monkeypatch.setattr(module, "_MAX_PARSED_PART", kept - 1)
+    monkeypatch.setattr(module, "MAX_PARSED_PART", kept - 1)
     refused(path, UnsafeWorkbookError, ExitCode.UNSAFE, "part_too_large")

@@ -22,7 +22,12 @@ from __future__ import annotations
 import functools
 import re
 
-from isms_xl.io.xlsx_common import EXCEL_MAX_COLS, EXCEL_MAX_ROWS, col_letters, col_number
+from isms_xl.io.xlsx_common import (
+    EXCEL_MAX_COLS,
+    EXCEL_MAX_ROWS,
+    col_letters,
+    col_number,
+)
 
 try:  # google-re2; absent in xlwings Lite (Pyodide), where no file is parsed anyway
     import re2

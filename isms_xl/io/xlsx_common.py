@@ -178,3 +178,8 @@ def _entity(m: re.Match[bytes]) -> bytes:
 def xml_unescape(value: bytes) -> bytes:
     """The five XML entities and character references (what an XML parser would give)."""
     return _ENTITY.sub(_entity, value) if b"&" in value else value
+
+
+# What a refusal of another format tells the user to do.
+SAVE_AS_JA = "Excel で開いて .xlsx で保存してください"
+SAVE_AS_EN = "open it in Excel and save as .xlsx"

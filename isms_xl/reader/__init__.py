@@ -21,7 +21,13 @@ from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
 from isms_xl.headers import HeaderMatch
 from isms_xl.io.cell_styles import style_ids_in_columns
-from isms_xl.io.preflight import COLLECT_ALL, COLLECT_DEFAULT, Staged, WorkbookInfo, preflight_staged
+from isms_xl.io.preflight import (
+    COLLECT_ALL,
+    COLLECT_DEFAULT,
+    Staged,
+    WorkbookInfo,
+    preflight_staged,
+)
 from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN, col_index
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
