@@ -206,6 +206,7 @@ def test_reading_beside_the_scan_reads_what_reading_after_it_reads(tmp_path, mon
         return staged
 
     monkeypatch.setattr(reader, "preflight_staged", spy)
+    monkeypatch.setattr(reader, "_BESIDE_FROM", 0)  # the demo's workbooks are small
     beside = {p.name: reader.read_workbook(p) for p in paths}
     assert len(safe) >= len(paths) and all(safe), "the demo workbooks are all bounded"
 
@@ -237,3 +238,54 @@ def test_a_refused_file_is_refused_even_when_calamine_parses_beside_the_scan(tmp
     assert cells_within_dimension(xml, 10_000_000) == (3, 3)
     with pytest.raises(UnsafeWorkbookError):
         read_form(path)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_staged_preflight_decides_as_the_streamed_one(tmp_path, monkeypatch, data):
+    """Damaged copies of a register: the reader's staged preflight (parts inflated by a thread
+    running ahead, forced here for a small file) accepts and refuses exactly as ``preflight``
+    does, with the same reason, and gives the same WorkbookInfo when it accepts."""
+    import isms_xl.io.zip_check as zip_check
+    from isms_xl.errors import BadInputError
+
+    monkeypatch.setattr(zip_check, "AHEAD_BYTES", 0)
+    blob = bytearray(_register_bytes(tmp_path))
+    for _ in range(data.draw(st.integers(0, 6))):
+        pos = data.draw(st.integers(0, len(blob) - 1))
+        blob[pos] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        blob = blob[: data.draw(st.integers(0, len(blob)))]
+    path = tmp_path / "fuzz.xlsx"
+    path.write_bytes(bytes(blob))
+
+    def outcome(run):
+        try:
+            return run()
+        except BadInputError as err:
+            return (type(err), err.reason, str(err))
+
+    streamed = outcome(lambda: preflight(path))
+    staged = outcome(lambda: preflight_staged(path).finish())
+    assert staged == streamed
+
+
+_REGISTER: dict[str, bytes] = {}
+
+
+def _register_bytes(tmp_path) -> bytes:
+    if "b02" not in _REGISTER:
+        from isms_xl.content import FormContent
+        from isms_xl.forms import FORMS
+        from isms_xl.method import DEFAULT_METHOD
+        from isms_xl.schema import DocControl
+        from isms_xl.templates.build import build_workbook
+
+        spec = FORMS["B-02"]
+        records = [{"risk_id": f"R-{i:03d}", "asset_id": "A-001", "threat": "不正アクセス", "threat_level": 2,
+                    "vulnerability": "パッチ未適用", "vulnerability_level": 1 + i % 3, "impact": 3, "treatment": "受容"}
+                   for i in range(40)]
+        path = tmp_path / "register.xlsx"
+        build_workbook([FormContent(spec, DocControl(doc_number=spec.doc_number), records)], path, DEFAULT_METHOD)
+        _REGISTER["b02"] = path.read_bytes()
+    return _REGISTER["b02"]

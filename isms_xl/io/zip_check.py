@@ -37,6 +37,9 @@ __all__ = ["check_zip"]
 #: Parts are decompressed into memory at once (``Staged``) when their declared sizes add up to no
 #: more than this; larger workbooks are streamed in 1 MiB pieces as the scans go.
 STAGE_BYTES = 256 * MiB
+#: From this size on a thread inflates ahead of the bound check; below, handing pieces between
+#: threads costs more than it saves.
+AHEAD_BYTES = 4 * MiB
 
 
 def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
@@ -114,7 +117,9 @@ def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
             held = {i.filename: [] for i in members}
             checkers = {i.filename: prolog_checker(i.filename) for i in members}
             bounds = {s.part: CellBound(limits.max_cells) for s in book.sheets if s.type == "worksheet"}
-            for info, chunk in reader.stream_ahead(members, label_of):
+            size = sum(i.file_size for i in members)
+            pieces = reader.stream_ahead(members, label_of) if size >= AHEAD_BYTES else reader.stream_all(members, label_of)
+            for info, chunk in pieces:
                 name = info.filename
                 held[name].append(chunk)
                 checker, bound = checkers[name], bounds.get(name)

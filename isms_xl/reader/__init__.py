@@ -133,6 +133,10 @@ def _read_workbook(path: Path, config: Config | None, *, form: str | None, style
             for fid, sheets in groups.items()]
 
 
+# Below this file size calamine parses after the scan: a thread costs more than it would save.
+_BESIDE_FROM = 256 * 1024
+
+
 def _checked_grids(path: Path, styles: bool) -> tuple[WorkbookInfo, dict[str, SheetGrid], Staged | None]:
     """The preflight's verdict, python-calamine's grids of the bytes it checked, and (when
     ``styles`` and the sheets were vetted) the staged preflight to read banded cells' style ids
@@ -145,7 +149,7 @@ def _checked_grids(path: Path, styles: bool) -> tuple[WorkbookInfo, dict[str, Sh
     (every cell's costs more than the values): the few banded columns are read afterwards.
     """
     staged = preflight_staged(path, collect=COLLECT_DEFAULT)
-    if not staged.parse_safe:
+    if not staged.parse_safe or len(staged.data) < _BESIDE_FROM:
         info = staged.finish(COLLECT_ALL if styles else None)
         return info, load_grids(path, staged.data), None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="isms-xl-calamine") as pool:
