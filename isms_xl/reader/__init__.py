@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from isms_xl.io.preflight import (
     WorkbookInfo,
     preflight_staged,
 )
-from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN, col_index
+from isms_xl.layout import COVER_SHEET, COVER_SHEET_EN, col_index, table_layout
 from isms_xl.reader.card import is_card_sheet, read_card
 from isms_xl.reader.doc import named_doc_cells, read_doc
 from isms_xl.reader.grid import SheetGrid, load_grids
@@ -99,7 +99,7 @@ def read_workbook(path: Path | str, config: Config | None = None, *, form: str |
         # again with them.
         named = get_form(form).form_id if form is not None else form_of_file(path)
         collect = styles and (named is None or _banded(named))
-        forms = _read_workbook(path, config, form=form, styles=collect)
+        forms = _read_workbook(path, config, form=form, styles=collect, named=named)
         if styles and not collect and any(_banded(f.form_id) for f in forms):
             forms = _read_workbook(path, config, form=form, styles=True)
         return forms
@@ -109,8 +109,9 @@ def _banded(form_id: str) -> bool:
     return any(c.band_of for c in FORMS[form_id].columns)
 
 
-def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool) -> list[Form]:
-    info, grids, staged = _checked_grids(path, styles)
+def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool,
+                   named: str | None = None) -> list[Form]:
+    info, grids, styles_of = _checked_grids(path, _BandedStyles(named) if styles else None)
     config = config if config is not None else load_config(path.parent)
     names = _names(info)
     per_sheet = {}
@@ -129,7 +130,7 @@ def _read_workbook(path: Path, config: Config | None, *, form: str | None, style
                 raise UnknownFormError(f"{path}: {wanted} がありません（見つかった様式: {found}）",
                                        f"{path}: no {wanted} in this workbook (forms found: {found})")
         groups = {wanted: groups[wanted]}
-    return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config, staged)
+    return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config, styles_of)
             for fid, sheets in groups.items()]
 
 
@@ -137,16 +138,17 @@ def _read_workbook(path: Path, config: Config | None, *, form: str | None, style
 _BESIDE_FROM = 256 * 1024
 
 
-def _checked_grids(path: Path, styles: bool) -> tuple[WorkbookInfo, dict[str, SheetGrid], Staged | None]:
+def _checked_grids(path: Path, styles: _BandedStyles | None) -> tuple[WorkbookInfo, dict[str, SheetGrid],
+                                                                     _BandedStyles | None]:
     """The preflight's verdict, python-calamine's grids of the bytes it checked, and (when
-    ``styles`` and the sheets were vetted) the staged preflight to read banded cells' style ids
-    from (``_banded_fills``).
+    ``styles`` is asked and the sheets were vetted) where banded cells' style ids come from.
 
     Calamine parses only sheets whose cells are known to be bounded (``Staged.parse_safe``); then
     it parses in a thread (it releases the GIL) while the preflight scans the cells here, which
     hides the scan's time. The workbook is accepted only once the scan has passed: a refusal
     waits for calamine to finish and drops its grids. Style ids are not collected by that scan
-    (every cell's costs more than the values): the few banded columns are read afterwards.
+    (every cell's costs more than the values): the banded columns are read from the sheet's XML,
+    while calamine is still parsing when the file's name says which form it holds.
     """
     staged = preflight_staged(path, collect=COLLECT_DEFAULT)
     if not staged.parse_safe or len(staged.data) < _BESIDE_FROM:
@@ -159,7 +161,45 @@ def _checked_grids(path: Path, styles: bool) -> tuple[WorkbookInfo, dict[str, Sh
         except BaseException:
             parsed.exception()  # wait: the grids (or calamine's error) no longer matter
             raise
-        return info, parsed.result(), staged if styles else None
+        if styles is not None:
+            styles.staged = staged
+            styles.prefetch(info)
+        return info, parsed.result(), styles
+
+
+class _BandedStyles:
+    """The style ids of a vetted sheet's banded cells, read from its XML (io/cell_styles).
+
+    The form the file's name announces says where its banded columns are in the template; they
+    are read ahead (``prefetch``) while calamine parses. Columns found elsewhere once the header
+    is known (a user moved them) are read then."""
+
+    def __init__(self, named: str | None) -> None:
+        self.staged: Staged | None = None
+        spec = FORMS.get(named) if named else None
+        if spec is not None and spec.layout is Layout.TABLE:
+            layout = table_layout(spec)
+            self.guess = frozenset(layout.index(c.key) for c in spec.columns if c.band_of)
+        else:
+            self.guess = frozenset()
+        self.read: dict[str, tuple[frozenset[int], dict[tuple[int, int], int]]] = {}
+
+    def prefetch(self, info: WorkbookInfo) -> None:
+        if self.guess:
+            for sheet in info.sheets:
+                if sheet.type == "worksheet":
+                    self.ids(sheet.name, self.guess)
+
+    def ids(self, sheet: str, columns: Iterable[int]) -> dict[tuple[int, int], int] | None:
+        """(row, col) -> style id for the cells of ``columns``; None when the sheet is not vetted."""
+        columns = frozenset(columns)
+        if sheet in self.read and columns <= self.read[sheet][0]:
+            return self.read[sheet][1]
+        xml = self.staged.sheet_xml(sheet) if self.staged is not None else None
+        if xml is None:
+            return None
+        self.read[sheet] = (columns, style_ids_in_columns(xml, columns))
+        return self.read[sheet][1]
 
 
 def read_form(path: Path | str, form: str | None = None, config: Config | None = None, *,
@@ -194,7 +234,7 @@ def _group_sheets(path: Path, grids: dict[str, SheetGrid], per_sheet: dict[str, 
 
 
 def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo, names: _Names,
-          config: Config, staged: Staged | None = None) -> Form:
+          config: Config, styles: _BandedStyles | None = None) -> Form:
     sink = Sink(spec.form_id, path.name)
     sheet_info = {s.name: s for s in getattr(info, "sheets", ())}
 
@@ -212,7 +252,7 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
         header_row = None if read.header is None else read.header.row + read.header.header_rows - 1
         result = Form(spec, path, (grid.name,), read.records, sink.findings, doc, doc_cells, header_row,
                       read.columns, formulas, cell_info=cell_info, sha256=info.sha256, info=info)
-        _banded_fills(result, info, sheet_info.get(grid.name), staged)
+        _banded_fills(result, info, sheet_info.get(grid.name), styles)
         return result
     cover = next((g for g in grids if g.name in (COVER_SHEET, COVER_SHEET_EN)
                   or "ISMS_DocNo" in names.cells.get(g.name, {})), None)
@@ -239,17 +279,16 @@ def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo
                 cell_info=cell_info, sha256=info.sha256, info=info)
 
 
-def _banded_fills(form: Form, info: WorkbookInfo, sheet, staged: Staged | None) -> None:
+def _banded_fills(form: Form, info: WorkbookInfo, sheet, styles: _BandedStyles | None) -> None:
     """The fill of every cell that shows a risk band (CALC-003): from the style ids the
-    preflight collected, or read now for the banded columns only from the vetted sheet's XML
-    (``staged``); without either, CALC-003 cannot be judged."""
+    preflight collected, or from the vetted sheet's XML (``styles``); without either, CALC-003
+    cannot be judged."""
     banded = [form.columns[c.key] for c in form.spec.columns if c.band_of and c.key in form.columns]
     if not banded:
         return
     ids = None
-    if sheet is not None and sheet.style_ids is None and staged is not None:
-        xml = staged.sheet_xml(sheet.name)
-        ids = style_ids_in_columns(xml, banded) if xml is not None else None
+    if sheet is not None and sheet.style_ids is None and styles is not None:
+        ids = styles.ids(sheet.name, banded)
     if sheet is None or (sheet.style_ids is None and ids is None):
         form.cell_info = False  # no fills: CALC-003 cannot be judged
         return
