@@ -69,9 +69,9 @@ def main() -> None:
         form = read_form(path)
         assert len(form.records) == ROWS, len(form.records)
         records, findings = len(form.records), len(form.findings)
-        # Nothing of the build or the first read stays alive while the reads are timed: 50,000
-        # records held from an earlier call slow every later one (measured: 0.1–0.3 s, the collector
-        # walking them).
+        # Nothing of the build or of the first read is left while the reads are timed (with the
+        # build's garbage and the first 50,000 records still there, each read measured 0.1–0.3 s
+        # slower).
         del form
         gc.collect()
         ours = timed(lambda: read_form(path, styles=False))
