@@ -5,6 +5,7 @@ compact cell collections."""
 from __future__ import annotations
 
 import pickle
+import random
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -443,6 +444,22 @@ def test_whole_column_lookups():
     text = CellMap({(1, 2): "#N/A", (3, 2): "#REF!"})
     assert text.get_in_column([0, 1, 3], 2) == [None, "#N/A", "#REF!"]
     assert CellMap().get_in_column([0], 0, "x") == ["x"] and CellSet().contains_in_column([0], 0) == [False]
+
+
+@pytest.mark.parametrize("asked", [10, 3_000, 20_000])
+def test_whole_column_lookups_through_the_index(asked):
+    """Many cells asked at once from a collection not much larger: a hash index answers (built
+    once, then reused); otherwise bisection. Both give what per-cell lookups give, off-grid rows
+    and columns included."""
+    rng = random.Random(asked)
+    cells = {(rng.randrange(0, 40_000), rng.randrange(0, 6)): rng.randrange(1, 50) for _ in range(4 * asked)}
+    cells[(1048575, 16383)] = 7
+    m, s = CellMap(cells), CellSet(cells)
+    rows = [rng.randrange(-2, 40_002) for _ in range(asked)] + [1048575, 1048576]
+    for col in (0, 3, 5, 16383, 16384, -1, 0):  # column 0 twice: the index is reused
+        assert m.get_in_column(rows, col, 0) == [cells.get((r, col), 0) for r in rows]
+        assert s.contains_in_column(iter(rows), col) == [(r, col) in cells for r in rows]
+    assert (m._index is not None) == (asked >= 2_000) and (s._index is not None) == (asked >= 2_000)
 
 
 def test_cell_map_keeps_the_last_of_repeated_cells():
