@@ -108,26 +108,6 @@ def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
                 return None
             return PrologChecker(name, limits, where, label_of(name), strict_encoding=name in part_to_sheet)
 
-        # Stage one: decompress every part (each bounded by its declared size, all together by
-        # STAGE_BYTES) in a thread, checking each part's prolog and bounding each worksheet's
-        # cells (cell_bound) here as the pieces arrive: zlib and RE2 run side by side.
-        held: dict[str, list[bytes]] | None = None
-        parse_safe = False
-        if hold and sum(i.file_size for i in members) <= STAGE_BYTES:
-            held = {i.filename: [] for i in members}
-            checkers = {i.filename: prolog_checker(i.filename) for i in members}
-            bounds = {s.part: CellBound(limits.max_cells) for s in book.sheets if s.type == "worksheet"}
-            size = sum(i.file_size for i in members)
-            pieces = reader.stream_ahead(members, label_of) if size >= AHEAD_BYTES else reader.stream_all(members, label_of)
-            for info, chunk in pieces:
-                name = info.filename
-                held[name].append(chunk)
-                checker, bound = checkers[name], bounds.get(name)
-                if checker is not None and not checker.done:
-                    checker.feed(chunk)
-                if bound is not None:
-                    bound.feed(chunk)
-            parse_safe = all(p in held and b.result() is not None for p, b in bounds.items())
     except BaseException:
         zf.close()
         raise
@@ -148,7 +128,9 @@ def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
         with zf:
             return _scan_members()
 
-    def _scan_members() -> WorkbookInfo:
+    def _scan_members(until: str | None = None) -> WorkbookInfo | None:
+        """The scans over every member, then the WorkbookInfo; with ``until``, over the members
+        up to that one (its pieces so far, left open), for the refusal they would give."""
         for info in members:
             name = info.filename
             label = label_of(name)
@@ -167,6 +149,8 @@ def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
                 for piece in held.pop(name):  # freed part by part
                     for sink in sinks:
                         sink(piece)
+            if name == until:
+                return None
             if stream is not None:
                 stream.close()
 
@@ -183,6 +167,43 @@ def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
             sha256=digest, size=len(data), uncompressed_size=sum(i.file_size for i in infos),
             fills=fills, fonts_rgb=fonts, defined_names=book.defined_names, date1904=book.date1904,
             collected=collect)
+
+    # Stage one: decompress every part (each bounded by its declared size, all together by
+    # STAGE_BYTES) in a thread, checking each part's prolog and bounding each worksheet's cells
+    # (cell_bound) here as the pieces arrive: zlib and RE2 run side by side.
+    held: dict[str, list[bytes]] | None = None
+    parse_safe = False
+    try:
+        if hold and sum(i.file_size for i in members) <= STAGE_BYTES:
+            held = {i.filename: [] for i in members}
+            checkers = {i.filename: prolog_checker(i.filename) for i in members}
+            bounds = {s.part: CellBound(limits.max_cells) for s in book.sheets if s.type == "worksheet"}
+            size = sum(i.file_size for i in members)
+            pieces = reader.stream_ahead(members, label_of) if size >= AHEAD_BYTES else reader.stream_all(members, label_of)
+            current = None
+            try:
+                for info, chunk in pieces:
+                    if chunk is None:  # a member begins
+                        current = info
+                        continue
+                    name = info.filename
+                    checker, bound = checkers[name], bounds.get(name)
+                    if checker is not None and not checker.done:
+                        checker.feed(chunk)
+                    held[name].append(chunk)
+                    if bound is not None:
+                        bound.feed(chunk)
+            except BadInputError:
+                # Streamed, the cells of the parts before this one, and of this one's pieces so
+                # far, are scanned before this error could arise: a refusal of theirs comes first,
+                # so that every reader reports the same reason for the same file.
+                if current is not None:
+                    _scan_members(until=current.filename)
+                raise
+            parse_safe = all(part in held and b.result() is not None for part, b in bounds.items())
+    except BaseException:
+        zf.close()
+        raise
 
     vetted = {s.name: held[s.part] for s in book.sheets if s.type == "worksheet"} if parse_safe else {}
     return Staged(data, parse_safe, finish, vetted)

@@ -57,18 +57,24 @@ class MemberReader:
         return b"".join(parts)
 
     def stream_all(self, members: list[zipfile.ZipInfo],
-                   label_of: Callable[[str], str | None]) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
+                   label_of: Callable[[str], str | None]) -> Iterator[tuple[zipfile.ZipInfo, bytes | None]]:
         """``stream_ahead`` in this thread (for small workbooks)."""
         for info in members:
+            yield info, None
             pieces: list[bytes] = []
-            self.stream(info, [pieces.append], label_of(info.filename))
+            try:
+                self.stream(info, [pieces.append], label_of(info.filename))
+            except BadInputError:
+                yield from ((info, piece) for piece in pieces)  # what came before the damage
+                raise
             for piece in pieces:
                 yield info, piece
 
     def stream_ahead(self, members: list[zipfile.ZipInfo],
-                     label_of: Callable[[str], str | None]) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
-        """(member, piece) for every piece of every member in order, decompressed by a thread
-        that runs ahead of the caller (zlib releases the GIL). Its errors are raised here, in
+                     label_of: Callable[[str], str | None]) -> Iterator[tuple[zipfile.ZipInfo, bytes | None]]:
+        """(member, piece) for every piece of every member in order, each member announced by
+        (member, None) before its pieces, decompressed by a thread that runs ahead of the caller
+        (zlib releases the GIL). Its errors are raised here, in
         member order; when the caller stops early, the thread stops at its next piece."""
         pieces: queue.SimpleQueue = queue.SimpleQueue()
         stop = threading.Event()
@@ -77,10 +83,11 @@ class MemberReader:
         def produce() -> None:
             try:
                 for info in members:
-                    def put(chunk: bytes, info: zipfile.ZipInfo = info) -> None:
+                    def put(chunk: bytes | None, info: zipfile.ZipInfo = info) -> None:
                         if stop.is_set():
                             raise _Stopped
                         pieces.put((info, chunk))
+                    put(None)
                     self.stream(info, [put], label_of(info.filename))
                 pieces.put(done)
             except _Stopped:
