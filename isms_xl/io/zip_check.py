@@ -44,6 +44,8 @@ AHEAD_BYTES = 4 * MiB
 
 def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
               collect: tuple[str, ...], hold: bool) -> Staged:
+    """Stage one of the zip's checks (see ``workbook_info.Staged``); ``hold``: keep the parts in
+    memory for stage two (the reader), else stream them again then (low memory)."""
     # Each central-directory entry starts with this signature, so the count bounds the number
     # of members before zipfile builds one object per entry.
     if data.count(b"PK\x01\x02") > limits.max_members:
@@ -53,160 +55,181 @@ def check_zip(p: Path, data: bytes, digest: str, limits: Limits, where: Where,
     except Exception:  # noqa: BLE001 - zipfile raises many types for broken archives
         raise where.corrupt("bad_zip", "zip として読めません", "not a readable zip archive") from None
     try:
-        infos = zf.infolist()
+        check = _ZipCheck(zf, p, data, digest, limits, where, collect)
+        parse_safe = check.inflate(hold)
+    except BaseException:
+        zf.close()
+        raise
+    return Staged(data, parse_safe, check.finish, check.vetted() if parse_safe else {})
+
+
+class _ZipCheck:
+    """One xlsx zip's checks: the workbook's parts and the scanners, set up from the central
+    directory and the small parts (``__init__``); every member inflated and bounded
+    (``inflate``, stage one); the cell scans and the ``WorkbookInfo`` (``finish``, stage two)."""
+
+    def __init__(self, zf: zipfile.ZipFile, p: Path, data: bytes, digest: str, limits: Limits, where: Where,
+                 collect: tuple[str, ...]) -> None:
+        self.zf, self.p, self.data, self.digest = zf, p, data, digest
+        self.limits, self.where, self.collect = limits, where, collect
+        self.infos = infos = zf.infolist()
         _check_central_directory(infos, limits, where)
-        names = {i.filename for i in infos}
+        self.names = names = {i.filename for i in infos}
         _refuse_other_zip_formats(zf, names, where)
         for required in (CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS):
             if required not in names:
                 raise where.corrupt("missing_part", f"必要な部品 {required} がありません",
                                     f"the part {required} is missing")
-        reader = MemberReader(zf, limits, where)
+        self.reader = reader = MemberReader(zf, limits, where)
         by_name = {i.filename: i for i in infos}
-        kind, is_template = xlsx_parts.workbook_kind(reader.read_xml(by_name[CONTENT_TYPES]), where)
-        book = xlsx_parts.workbook(reader.read_xml(by_name[WORKBOOK]),
-                                   reader.read_xml(by_name[WORKBOOK_RELS]), names, where)
-        part_to_sheet = {s.part: s for s in book.sheets + book.unlisted}
+        self.kind, self.is_template = xlsx_parts.workbook_kind(reader.read_xml(by_name[CONTENT_TYPES]), where)
+        self.book = book = xlsx_parts.workbook(reader.read_xml(by_name[WORKBOOK]),
+                                               reader.read_xml(by_name[WORKBOOK_RELS]), names, where)
+        self.part_to_sheet = {s.part: s for s in book.sheets + book.unlisted}
         listed = {s.part for s in book.sheets}
-        scans: dict[str, SheetScanner] = {}
+        self.scans: dict[str, SheetScanner] = {}
         for s in book.sheets + book.unlisted:
             if s.type != "chartsheet":
                 shown = s.part in listed  # unlisted parts are only checked
-                scans[s.part] = SheetScanner(
+                self.scans[s.part] = SheetScanner(
                     limits, where, s.name, formulas=shown and "formulas" in collect,
                     errors=shown and "errors" in collect, styles=shown and "styles" in collect)
         done = {CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS}
         # openpyxl creates a cell for every comment, so comments extend their sheet's range.
-        comments: dict[str, CommentScanner] = {}
-        table_parts: dict[str, dict[str, str]] = {}  # sheet part -> r:id -> table part
-        for part, scanner in scans.items():
+        self.comments: dict[str, CommentScanner] = {}
+        self.table_parts: dict[str, dict[str, str]] = {}  # sheet part -> r:id -> table part
+        for part, scanner in self.scans.items():
             rels_name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
             if rels_name in by_name:
                 comment_parts, tables = xlsx_parts.sheet_rels(
                     reader.read_xml(by_name[rels_name]), part, rels_name, where)
                 for target in comment_parts:
-                    comments[target] = CommentScanner(scanner)
-                table_parts[part] = tables
+                    self.comments[target] = CommentScanner(scanner)
+                self.table_parts[part] = tables
                 done.add(rels_name)
         # Small parts parsed after the pass (kept as they stream by).
-        keep = {book.styles_part, book.theme_part} | {t for ts in table_parts.values() for t in ts.values()}
-        kept: dict[str, list[bytes]] = {}
+        keep = {book.styles_part, book.theme_part} | {t for ts in self.table_parts.values() for t in ts.values()}
+        self.kept: dict[str, list[bytes]] = {}
         total = 0
         for name in sorted(n for n in keep if n in by_name):
             total += by_name[name].file_size
             if total > MAX_PARSED_PART:
                 raise part_too_large(where, name)
-            kept[name] = []
-        members = [i for i in infos if i.filename not in done and not i.filename.endswith("/")]
+            self.kept[name] = []
+        self.members = [i for i in infos if i.filename not in done and not i.filename.endswith("/")]
+        self.held: dict[str, list[bytes]] | None = None  # the inflated parts, between the stages
 
-        def label_of(name: str) -> str | None:
-            sheet = part_to_sheet.get(name)
-            return sheet.name if sheet is not None else None
+    def label_of(self, name: str) -> str | None:
+        sheet = self.part_to_sheet.get(name)
+        return sheet.name if sheet is not None else None
 
-        def prolog_checker(name: str) -> PrologChecker | None:
-            if not (is_xml_name(name) or name in part_to_sheet):
-                return None
-            return PrologChecker(name, limits, where, label_of(name), strict_encoding=name in part_to_sheet)
+    def prolog_checker(self, name: str) -> PrologChecker | None:
+        if not (is_xml_name(name) or name in self.part_to_sheet):
+            return None
+        return PrologChecker(name, self.limits, self.where, self.label_of(name),
+                             strict_encoding=name in self.part_to_sheet)
 
-    except BaseException:
-        zf.close()
-        raise
+    # -- stage one -----------------------------------------------------------------------------
 
-    def finish(more: Collection[str] | None) -> WorkbookInfo:
-        nonlocal collect
+    def inflate(self, hold: bool) -> bool:
+        """Decompress every part (each bounded by its declared size, all together by
+        STAGE_BYTES) and keep it, checking each part's prolog and bounding each worksheet's cells
+        (cell_bound) as the pieces arrive; large workbooks are inflated by a thread while this
+        one checks. Whether calamine may parse now (``Staged.parse_safe``)."""
+        members = self.members
+        size = sum(i.file_size for i in members)
+        if not hold or size > STAGE_BYTES:
+            return False
+        self.held = held = {i.filename: [] for i in members}
+        checkers = {i.filename: self.prolog_checker(i.filename) for i in members}
+        bounds = {s.part: CellBound(self.limits.max_cells) for s in self.book.sheets if s.type == "worksheet"}
+        ahead = self.reader.stream_ahead if size >= AHEAD_BYTES else self.reader.stream_all
+        current = None
+        try:
+            for info, chunk in ahead(members, self.label_of):
+                if chunk is None:  # a member begins
+                    current = info
+                    continue
+                name = info.filename
+                checker, bound = checkers[name], bounds.get(name)
+                if checker is not None and not checker.done:
+                    checker.feed(chunk)
+                held[name].append(chunk)
+                if bound is not None:
+                    bound.feed(chunk)
+        except BadInputError:
+            # Streamed, the cells of the parts before this one, and of this one's pieces so far,
+            # are scanned before this error could arise: a refusal of theirs comes first, so that
+            # every reader reports the same reason for the same file.
+            if current is not None:
+                self._scan_members(until=current.filename)
+            raise
+        return all(part in held and bound.result() is not None for part, bound in bounds.items())
+
+    def vetted(self) -> dict[str, list[bytes]]:
+        """Each worksheet's inflated XML (its pieces), by sheet name."""
+        return {s.name: self.held[s.part] for s in self.book.sheets if s.type == "worksheet"}
+
+    # -- stage two -----------------------------------------------------------------------------
+
+    def finish(self, more: Collection[str] | None) -> WorkbookInfo:
         if more is not None:
             unknown = set(more) - set(COLLECT_ALL)
             if unknown or isinstance(more, str):
                 raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {more!r}")
-            collect = tuple(c for c in COLLECT_ALL if c in more or c in collect)
-            for sheet in book.sheets:  # listed sheets collect; unlisted parts are only checked
-                if sheet.part in scans:
-                    sc = scans[sheet.part]
+            self.collect = collect = tuple(c for c in COLLECT_ALL if c in more or c in self.collect)
+            for sheet in self.book.sheets:  # listed sheets collect; unlisted parts are only checked
+                if sheet.part in self.scans:
+                    sc = self.scans[sheet.part]
                     sc.collect_formulas = "formulas" in collect
                     sc.collect_errors = "errors" in collect
                     sc.collect_styles = "styles" in collect
-        with zf:
-            return _scan_members()
+        with self.zf:
+            self._scan_members()
+            return self._info()
 
-    def _scan_members(until: str | None = None) -> WorkbookInfo | None:
-        """The scans over every member, then the WorkbookInfo; with ``until``, over the members
-        up to that one (its pieces so far, left open), for the refusal they would give."""
-        for info in members:
+    def _scan_members(self, until: str | None = None) -> None:
+        """The scans over every member; with ``until``, over the members up to that one (its
+        pieces so far, left open), for the refusal they would give."""
+        held = self.held
+        for info in self.members:
             name = info.filename
-            label = label_of(name)
             sinks: list[Callable[[bytes], None]] = []
-            checker = prolog_checker(name) if held is None else None  # stage one checked them
+            checker = self.prolog_checker(name) if held is None else None  # stage one checked them
             if checker is not None:
                 sinks.append(checker.feed)
-            stream: TagStream | None = scans.get(name) or comments.get(name)
+            stream: TagStream | None = self.scans.get(name) or self.comments.get(name)
             if stream is not None:
                 sinks.append(stream.feed)
-            if name in kept:
-                sinks.append(kept[name].append)
+            if name in self.kept:
+                sinks.append(self.kept[name].append)
             if held is None:
-                reader.stream(info, sinks, label)
+                self.reader.stream(info, sinks, self.label_of(name))
             else:
                 for piece in held.pop(name):  # freed part by part
                     for sink in sinks:
                         sink(piece)
             if name == until:
-                return None
+                return
             if stream is not None:
                 stream.close()
+
+    def _info(self) -> WorkbookInfo:
+        book, kept, where = self.book, self.kept, self.where
 
         def part_bytes(name: str | None) -> bytes | None:
             return b"".join(kept[name]) if name in kept else None
 
         theme = xlsx_parts.theme_colors(part_bytes(book.theme_part))
         fills, fonts = xlsx_parts.styles(part_bytes(book.styles_part), book.styles_part or "", theme, where)
-        sheets = tuple(_sheet_info(s, scans.get(s.part), table_parts.get(s.part, {}), part_bytes, collect, where)
-                       for s in book.sheets)
+        sheets = tuple(_sheet_info(s, self.scans.get(s.part), self.table_parts.get(s.part, {}), part_bytes,
+                                   self.collect, where) for s in book.sheets)
         return WorkbookInfo(
-            path=p, kind=kind, is_template=is_template, sheets=sheets,
-            has_vba=any(n.lower() == "xl/vbaproject.bin" for n in names),
-            sha256=digest, size=len(data), uncompressed_size=sum(i.file_size for i in infos),
+            path=self.p, kind=self.kind, is_template=self.is_template, sheets=sheets,
+            has_vba=any(n.lower() == "xl/vbaproject.bin" for n in self.names),
+            sha256=self.digest, size=len(self.data), uncompressed_size=sum(i.file_size for i in self.infos),
             fills=fills, fonts_rgb=fonts, defined_names=book.defined_names, date1904=book.date1904,
-            collected=collect)
-
-    # Stage one: decompress every part (each bounded by its declared size, all together by
-    # STAGE_BYTES) in a thread, checking each part's prolog and bounding each worksheet's cells
-    # (cell_bound) here as the pieces arrive: zlib and RE2 run side by side.
-    held: dict[str, list[bytes]] | None = None
-    parse_safe = False
-    try:
-        if hold and sum(i.file_size for i in members) <= STAGE_BYTES:
-            held = {i.filename: [] for i in members}
-            checkers = {i.filename: prolog_checker(i.filename) for i in members}
-            bounds = {s.part: CellBound(limits.max_cells) for s in book.sheets if s.type == "worksheet"}
-            size = sum(i.file_size for i in members)
-            pieces = reader.stream_ahead(members, label_of) if size >= AHEAD_BYTES else reader.stream_all(members, label_of)
-            current = None
-            try:
-                for info, chunk in pieces:
-                    if chunk is None:  # a member begins
-                        current = info
-                        continue
-                    name = info.filename
-                    checker, bound = checkers[name], bounds.get(name)
-                    if checker is not None and not checker.done:
-                        checker.feed(chunk)
-                    held[name].append(chunk)
-                    if bound is not None:
-                        bound.feed(chunk)
-            except BadInputError:
-                # Streamed, the cells of the parts before this one, and of this one's pieces so
-                # far, are scanned before this error could arise: a refusal of theirs comes first,
-                # so that every reader reports the same reason for the same file.
-                if current is not None:
-                    _scan_members(until=current.filename)
-                raise
-            parse_safe = all(part in held and b.result() is not None for part, b in bounds.items())
-    except BaseException:
-        zf.close()
-        raise
-
-    vetted = {s.name: held[s.part] for s in book.sheets if s.type == "worksheet"} if parse_safe else {}
-    return Staged(data, parse_safe, finish, vetted)
+            collected=self.collect)
 
 
 def _sheet_info(s, sc: SheetScanner | None, table_parts: dict[str, str],
