@@ -85,13 +85,18 @@ def risk_004(ctx: CheckContext) -> Iterator[Finding]:
       "impact entered lower than the asset value for the affected properties, without a note")
 def risk_005(ctx: CheckContext) -> Iterator[Finding]:
     assets = ctx.by_id("B-01")
+    props_of: dict[str, tuple[str, ...]] = {}  # a register spells 影響 (C/I/A) a few ways, many times
     for r in ctx.records("B-02"):
         asset = assets.get(str(r.values.get("asset_id")))
         impact = r.values.get("impact")
         if asset is None or impact is None or _has(r, "notes"):
             continue
-        props = [_CIA[ch] for ch in str(r.values.get("affected") or "").upper() if ch in _CIA] or list(dict.fromkeys(_CIA.values()))
-        ratings = [asset.values.get(p) for p in dict.fromkeys(props) if asset.values.get(p) is not None]
+        affected = str(r.values.get("affected") or "")
+        props = props_of.get(affected)
+        if props is None:
+            props = props_of[affected] = tuple(dict.fromkeys(
+                [_CIA[ch] for ch in affected.upper() if ch in _CIA] or _CIA.values()))
+        ratings = [asset.values.get(p) for p in props if asset.values.get(p) is not None]
         if ratings and impact < max(ratings):
             yield ctx.at("B-02", r, "impact", impact,
                          f"事業に与える損害 {impact} が資産の評価（最大 {max(ratings)}）より低く、備考に理由がありません",

@@ -47,7 +47,8 @@ def xref_002(ctx: CheckContext) -> Iterator[Finding]:
     for r in ctx.records("B-02"):
         asset = assets.get(str(r.values.get("asset_id")))
         name, registered = r.values.get("asset_name"), asset.values.get("name") if asset else None
-        if name is not None and registered is not None and not _same_text(str(name), str(registered)):
+        if name is not None and registered is not None and name != registered \
+                and not _same_text(str(name), str(registered)):  # equal as stored: no folding needed
             yield ctx.at("B-02", r, "asset_name", name,
                          f"資産名「{name}」が情報資産台帳（B-01）の「{registered}」と異なります",
                          f"Asset name '{name}' differs from the asset register (B-01): '{registered}'")
