@@ -140,6 +140,7 @@ def run_check(folder: Path) -> dict:
     clock = Clock()
     run = None
     for _ in range(REPEAT):
+        run = None  # the previous run is freed before the clock starts, not inside the next one
         with clock:
             run = check_folder(folder, today=AS_OF)
     assert run is not None
