@@ -78,6 +78,13 @@ def test_anything_odd_is_not_bounded(cells, dimension, why):
     assert in_pieces(xml, [i / 7 for i in range(1, 7)]) is None, why
 
 
+def test_a_second_dimension_after_the_cells_is_not_bounded():
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        b"</sheetData>", b'</sheetData><dimension ref="A1:XFD1048576"/>')
+    assert cells_within_dimension(xml, 10_000_000) is None
+    assert in_pieces(xml, [0.3, 0.6, 0.9]) is None
+
+
 def test_other_encodings_and_heads_are_not_bounded():
     cells = '<row r="1"><c r="A1"><v>1</v></c></row>'
     sjis = HEAD.replace(b"UTF-8", b"Shift_JIS")

@@ -34,16 +34,12 @@ try:  # google-re2; absent in xlwings Lite (Pyodide), where no file is parsed an
 except ImportError:  # pragma: no cover - a dependency everywhere else
     re2 = None
 
-__all__ = ["cells_within_dimension", "CellBound", "available"]
+__all__ = ["cells_within_dimension", "CellBound"]
 
 # The dimension as Excel, LibreOffice, openpyxl and XlsxWriter write it: "A1" or "A1:X50005".
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?"\s*/>')
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
 _HEAD_LIMIT = 64 * 1024  # the dimension comes before sheetData, near the start
-
-
-def available() -> bool:
-    return re2 is not None
 
 
 def cells_within_dimension(xml: bytes, max_cells: int) -> tuple[int, int] | None:
@@ -65,9 +61,10 @@ class CellBound:
     def __init__(self, max_cells: int) -> None:
         self.max_cells = max_cells
         self.pending = b""  # the start of the part, until its dimension is known; then the carry
-        self.search = None  # the compiled search, once the dimension is known
+        self.search = None  # the compiled searches (head, rest), once the dimension is known
         self.box: tuple[int, int] | None = None
         self.failed = re2 is None
+        self.head = 0  # how much of the next piece is the head (where the one dimension is)
 
     def feed(self, chunk: bytes) -> None:
         if self.failed:
@@ -85,7 +82,16 @@ class CellBound:
             return
         piece = self.pending + chunk[:cut + 1] if self.pending else chunk[:cut + 1]
         self.pending = chunk[cut:]
-        if self.search.search(piece) is not None:
+        self._search(piece)
+
+    def _search(self, piece: bytes) -> None:
+        base, search = self.search
+        if self.head:  # the head holds the dimension; after it, another one is refused too
+            found = base.search(piece, 0, self.head) or search.search(piece, self.head)
+            self.head = 0
+        else:
+            found = search.search(piece)
+        if found is not None:
             self.failed = True
 
     def result(self) -> tuple[int, int] | None:
@@ -93,10 +99,10 @@ class CellBound:
             return None
         if self.search is None and not self._read_head(final=True):
             return None
-        if self.pending and self.search.search(self.pending) is not None:
-            return None
-        self.pending = b""
-        return self.box
+        if self.pending:
+            self._search(self.pending)
+            self.pending = b""
+        return None if self.failed else self.box
 
     def _read_head(self, final: bool = False) -> bool:
         """Find the dimension once the head has arrived; False while it has not (or never will:
@@ -122,13 +128,16 @@ class CellBound:
             self.failed = True
             return False
         self.box = (row, col)
-        self.search = _outside(row, col)
+        self.search = (_outside(row, col, False), _outside(row, col, True))
+        self.head = start
         return True
 
 
 @functools.lru_cache(maxsize=64)
-def _outside(rows: int, cols: int):
-    """The RE2 search for anything that could place a cell outside A1:(cols)(rows)."""
+def _outside(rows: int, cols: int, no_dimension: bool):
+    """The RE2 search for anything that could place a cell outside A1:(cols)(rows); with
+    ``no_dimension``, for a dimension element too (one after the head could be the one another
+    reader believes)."""
     opts = re2.Options()
     opts.encoding = re2.Options.Encoding.LATIN1  # every byte is one character: no UTF-8 gaps
     opts.max_mem = 64 << 20
@@ -146,6 +155,7 @@ def _outside(rows: int, cols: int):
         # a "<" inside a cell tag, in a value or not (ill-formed; it would also let a tag span
         # two pieces, which end just before a "<": each piece is searched with that "<")
         rb"""<c\s(?:[^>"'<]|"[^"<]*")*(?:"[^"<]*)?<""",
+        *((rb"<dimension",) if no_dimension else ()),
     ))
     return re2.compile(pattern, opts)
 
