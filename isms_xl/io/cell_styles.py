@@ -17,13 +17,14 @@ import re
 from collections.abc import Iterable
 from itertools import compress, repeat
 
-from isms_xl.io.xlsx_common import col_letters, col_number, xml_unescape
+from isms_xl.io.xlsx_common import col_letters, col_number
+from isms_xl.io.xlsx_scan import style_id
 
 __all__ = ["style_ids_in_columns"]
 
-# Any other spelling of the s attribute in the rest of a tag (spaces, a repeat): read it as an XML
-# parser would, the first one (as the scan does).
-_S_ATTR = re.compile(rb'\ss\s*=\s*"([^"]*)"')
+# An s attribute in the rest of a tag, spelled otherwise (spaces, a repeat): then every cell is
+# read with the scan's own ``style_id``.
+_S_ATTR = re.compile(rb'\ss\s*=')
 
 
 def style_ids_in_columns(xml: bytes, columns: Iterable[int]) -> dict[tuple[int, int], int]:
@@ -47,17 +48,7 @@ def style_ids_in_columns(xml: bytes, columns: Iterable[int]) -> dict[tuple[int, 
         return dict(compress(zip(keys, sids), sids))  # the last styled one of a repeated cell
     out: dict[tuple[int, int], int] = {}
     for name, row, s, rest in found:
-        if not s or (b"s" in rest and _S_ATTR.search(rest)):
-            s = _first_s((b' s="' + s + b'"' if s else b"") + rest)
-        sid = int(s) if s else 0
+        sid = style_id((b' s="' + s + b'"' if s else b"") + rest)
         if sid:
             out[(int(row) - 1, index[name])] = sid
     return out
-
-
-def _first_s(attrs: bytes) -> bytes | None:
-    m = _S_ATTR.search(attrs)
-    if m is None:
-        return None
-    value = xml_unescape(m.group(1)).strip()
-    return value if value.isdigit() else None

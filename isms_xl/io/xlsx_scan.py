@@ -48,7 +48,7 @@ from isms_xl.io.xlsx_common import (
     xml_unescape,
 )
 
-__all__ = ["CellSet", "CellMap", "SheetScanner", "CommentScanner", "TagStream"]
+__all__ = ["CellSet", "CellMap", "SheetScanner", "CommentScanner", "TagStream", "style_id"]
 
 # --------------------------------------------------------------------------------------------
 # Compact cell collections
@@ -383,6 +383,17 @@ def _attr(attrs: bytes, name: bytes) -> bytes | None:
     if m is None:
         return None
     return m.group(1) if m.group(1) is not None else m.group(2)
+
+
+def style_id(attrs: bytes) -> int:
+    """A cell's style id from its start tag's attributes, as an XML reader reads ``s`` (the
+    first one; entities resolved, spaces stripped); 0 when absent or not a number. Capped to
+    what the style arrays hold (an id that large has no style anyway)."""
+    s = _attr(attrs, b"s")
+    if s is None:
+        return 0
+    s = xml_unescape(s).strip()
+    return min(int(s), 2**32 - 1) if s.isdigit() else 0
 
 
 def _truthy(value: bytes | None) -> bool:
@@ -723,12 +734,10 @@ class SheetScanner(TagStream):
             out.max_row, out.max_col = max(out.max_row, row), max(out.max_col, col)
             key = ((row - 1) << _COL_BITS) | (col - 1)
             if styled is not None and styled[i] is None:
-                s = _attr(attrs, b"s")
-                if s is not None:
-                    s = xml_unescape(s).strip()
-                    if s.isdigit() and int(s):
-                        out.style_keys.append(key)
-                        out.style_values.append(min(int(s), 2**32 - 1))
+                sid = style_id(attrs)
+                if sid:
+                    out.style_keys.append(key)
+                    out.style_values.append(sid)
             if closed:
                 continue
             if f_attrs is not None and self.collect_formulas:
@@ -860,15 +869,12 @@ class SheetScanner(TagStream):
             return
         key = ((row - 1) << _COL_BITS) | (col - 1)
         if self.collect_styles:
-            s = _attr(attrs, b"s")
-            if s is not None:
-                s = xml_unescape(s).strip()
-                if s.isdigit() and int(s):
-                    value = min(int(s), 2**32 - 1)
-                    if value >= 65536 and self.style_values.typecode == "H":
-                        self.style_values = array("I", self.style_values)
-                    self.style_keys.append(key)
-                    self.style_values.append(value)
+            value = style_id(attrs)
+            if value:
+                if value >= 65536 and self.style_values.typecode == "H":
+                    self.style_values = array("I", self.style_values)
+                self.style_keys.append(key)
+                self.style_values.append(value)
         t = _attr(attrs, b"t")
         error = self.collect_errors and t is not None and xml_unescape(t) == b"e"
         self.cell = None if attrs.rstrip().endswith(b"/") else [key, error, False, False]
