@@ -46,6 +46,7 @@ from isms_xl.io.workbook_info import (
     SheetInfo,
     Staged,
     WorkbookInfo,
+    collected,
 )
 from isms_xl.io.xlsx_common import (
     DEFAULT_LIMITS,
@@ -99,10 +100,7 @@ def preflight_staged(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_L
 
 
 def _preflight(path: str | os.PathLike[str], limits: Limits, collect: Collection[str], *, hold: bool) -> Staged:
-    unknown = set(collect) - set(COLLECT_ALL)
-    if unknown or isinstance(collect, str):
-        raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {collect!r}")
-    wanted = tuple(c for c in COLLECT_ALL if c in collect)
+    wanted = collected(collect)
     p = Path(path)
     data = _read_file(p, limits)
     digest = hashlib.sha256(data).hexdigest()

@@ -10,7 +10,7 @@ from pathlib import Path
 from isms_xl.io.xlsx_parts import DefinedName, TableInfo
 from isms_xl.io.xlsx_scan import CellMap, CellSet
 
-__all__ = ["COLLECT_ALL", "COLLECT_DEFAULT", "SheetInfo", "WorkbookInfo", "Staged"]
+__all__ = ["COLLECT_ALL", "COLLECT_DEFAULT", "collected", "SheetInfo", "WorkbookInfo", "Staged"]
 
 #: What ``preflight(collect=...)`` can collect from the cells. Merged ranges, hidden rows and
 #: columns, tables, defined names, colours and the date system always come (they cost nothing).
@@ -19,6 +19,14 @@ COLLECT_ALL = ("formulas", "errors", "styles")
 #: tests/test_xlsx_scan_speed.py) the checks alone take ~0.5x a bare python-calamine read,
 #: errors add nothing measurable, formulas ~0.15x, style ids ~0.7x: those are asked for.
 COLLECT_DEFAULT = ("formulas", "errors")
+
+
+def collected(collect: Collection[str]) -> tuple[str, ...]:
+    """``collect`` checked and in ``COLLECT_ALL``'s order."""
+    unknown = set(collect) - set(COLLECT_ALL)
+    if unknown or isinstance(collect, str):
+        raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {collect!r}")
+    return tuple(c for c in COLLECT_ALL if c in collect)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from isms_xl.errors import BadInputError
 from isms_xl.io import xlsx_parts
 from isms_xl.io.cell_bound import CellBound
-from isms_xl.io.workbook_info import COLLECT_ALL, SheetInfo, Staged, WorkbookInfo
+from isms_xl.io.workbook_info import SheetInfo, Staged, WorkbookInfo, collected
 from isms_xl.io.xlsx_common import SAVE_AS_EN, SAVE_AS_JA, Limits, MiB, Where, mib
 from isms_xl.io.xlsx_parts import CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS
 from isms_xl.io.xlsx_scan import (
@@ -174,10 +174,7 @@ class _ZipCheck:
 
     def finish(self, more: Collection[str] | None) -> WorkbookInfo:
         if more is not None:
-            unknown = set(more) - set(COLLECT_ALL)
-            if unknown or isinstance(more, str):
-                raise ValueError(f"collect: expected some of {COLLECT_ALL}, got {more!r}")
-            self.collect = collect = tuple(c for c in COLLECT_ALL if c in more or c in self.collect)
+            self.collect = collect = collected((*collected(more), *self.collect))
             for sheet in self.book.sheets:  # listed sheets collect; unlisted parts are only checked
                 if sheet.part in self.scans:
                     sc = self.scans[sheet.part]
