@@ -192,6 +192,18 @@ def _zip_folder(stage: Path, target: Path, as_of: dt.date) -> None:
             zf.writestr(info, path.read_bytes(), compresslevel=6)
 
 
+def _put(new: Path, out: Path, *, aside: bool) -> None:
+    """Rename ``new`` to ``out``. ``aside``: first move what is at ``out`` into a hidden folder
+    beside it, and delete that once ``new`` is in place."""
+    if not aside:
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.isms-xl-old-", dir=out.parent))
+    os.replace(out, old / "pack")
+    os.replace(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _place(stage: Path, out: Path, as_of: dt.date, as_zip: bool, work: Path) -> None:
     try:
         if as_zip:
@@ -201,21 +213,9 @@ def _place(stage: Path, out: Path, as_of: dt.date, as_zip: bool, work: Path) -> 
             os.close(fd)
             shutil.move(str(tmp), staged)
             os.chmod(staged, _umask_mode(0o666))
-            if out.is_dir():
-                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.isms-xl-old-", dir=out.parent))
-                os.replace(out, old / "pack")
-                os.replace(staged, out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(staged, out)
+            _put(Path(staged), out, aside=out.is_dir())  # a file is replaced by the rename itself
             return
-        if out.exists() or out.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.isms-xl-old-", dir=out.parent))
-            os.replace(out, old / "pack")
-            os.replace(stage, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(stage, out)
+        _put(stage, out, aside=out.exists() or out.is_symlink())  # a rename cannot replace these
     except OSError as err:
         raise WriteFailedError(f"{out}: 監査パックを置けませんでした（{err.strerror or err}）",
                                f"{out}: could not put the audit pack in place ({err.strerror or err})") from None
