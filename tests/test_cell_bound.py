@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 from isms_xl.io.cell_bound import CellBound, cells_within_dimension, greater_digits, greater_letters
 from isms_xl.io.preflight import preflight, preflight_staged
 from isms_xl.io.xlsx_common import col_letters
+from tests.test_preflight import damaged
 from tests.test_xlsx_scan import reference, sheet_documents
 
 HEAD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -277,14 +278,7 @@ def test_staged_preflight_decides_as_the_streamed_one(tmp_path, monkeypatch, ahe
 
     if ahead:
         monkeypatch.setattr(zip_check, "AHEAD_BYTES", 0)
-    blob = bytearray(_register_bytes(tmp_path))
-    for _ in range(data.draw(st.integers(0, 6))):
-        pos = data.draw(st.integers(0, len(blob) - 1))
-        blob[pos] = data.draw(st.integers(0, 255))
-    if data.draw(st.booleans()):
-        blob = blob[: data.draw(st.integers(0, len(blob)))]
-    path = tmp_path / "fuzz.xlsx"
-    path.write_bytes(bytes(blob))
+    path = damaged(data, _register_bytes(tmp_path), tmp_path / "fuzz.xlsx", (0, 6))
 
     def outcome(run):
         try:

@@ -730,17 +730,23 @@ def good_bytes(tmp_path_factory) -> bytes:
     return make_xlsx(tmp_path_factory.mktemp("good") / "good.xlsx").read_bytes()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_damaged_workbooks_fail_cleanly(tmp_path, good_bytes, data):
-    blob = bytearray(good_bytes)
-    for _ in range(data.draw(st.integers(1, 8))):
+def damaged(data, good: bytes, path: Path, changes: tuple[int, int]) -> Path:
+    """``good`` with a drawn number of bytes (within ``changes``) overwritten, and perhaps cut
+    short, written to ``path``."""
+    blob = bytearray(good)
+    for _ in range(data.draw(st.integers(*changes))):
         pos = data.draw(st.integers(0, len(blob) - 1))
         blob[pos] = data.draw(st.integers(0, 255))
     if data.draw(st.booleans()):
         blob = blob[: data.draw(st.integers(0, len(blob)))]
-    path = tmp_path / "fuzz.xlsx"
     path.write_bytes(bytes(blob))
+    return path
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_workbooks_fail_cleanly(tmp_path, good_bytes, data):
+    path = damaged(data, good_bytes, tmp_path / "fuzz.xlsx", (1, 8))
     try:
         preflight(path)
     except BadInputError as err:
