@@ -23,6 +23,9 @@ class Context(Protocol):
 
     def risk_value(self, impact: float, threat: float, vulnerability: float) -> float: ...
 
+    def risk_values(self, impacts: Sequence[float], threats: Sequence[float],
+                    vulnerabilities: Sequence[float]) -> list[float]: ...
+
     def risk_excel(self, impact: str, threat: str, vulnerability: str) -> str: ...
 
     def band_label(self, value: float) -> str: ...
@@ -38,6 +41,15 @@ def _blank(value: object) -> bool:
 
 def _num(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def _numbers_only(column: Sequence[Any]) -> bool:
+    """Every value a plain int or float (no blank, text or bool), judged in C: then a column's
+    arithmetic needs no test per value."""
+    return set(map(type, column)) <= _NUMBER_TYPES
 
 
 def _lit(value: object) -> str:
@@ -84,6 +96,8 @@ class Ref(Expr):
         col = columns.get(self.key)
         if col is None:
             return [None] * n
+        if str not in set(map(type, col)):  # no text, so no blank text: the values as they are
+            return list(col)
         return [None if v is None or (v.__class__ is str and v.strip() == "") else v for v in col]
 
     def excel(self, refs, ctx):
@@ -139,6 +153,8 @@ class RiskValue(Expr):
 
     def evaluate_column(self, columns, ctx, n):
         parts = [e.evaluate_column(columns, ctx, n) for e in (self.impact, self.threat, self.vulnerability)]
+        if all(map(_numbers_only, parts)):  # the usual register: every level filled in
+            return ctx.risk_values(*parts)
         value = ctx.risk_value
         return [value(i, t, v) if _num(i) and _num(t) and _num(v) else None for i, t, v in zip(*parts)]
 
@@ -162,7 +178,16 @@ class Band(Expr):
         return ctx.band_label(v) if _num(v) else None
 
     def evaluate_column(self, columns, ctx, n):
-        labels: dict[Any, str] = {}  # a label depends on the number only (1 and 1.0 alike)
+        values = self.value.evaluate_column(columns, ctx, n)
+        try:
+            kinds = set(map(type, values))
+            distinct = set(values)
+        except TypeError:  # an unhashable value: label them one by one
+            kinds, distinct = {bool}, set()
+        if bool not in kinds:  # (True would equal 1 as a key) each distinct number labelled once
+            labels = {v: ctx.band_label(v) for v in distinct if _num(v)}  # 1 and 1.0 alike
+            return list(map(labels.get, values))  # blanks and text: no label
+        labels: dict[Any, str] = {}
 
         def label(v: Any) -> str | None:
             if not _num(v):
@@ -170,7 +195,7 @@ class Band(Expr):
             if v not in labels:
                 labels[v] = ctx.band_label(v)
             return labels[v]
-        return list(map(label, self.value.evaluate_column(columns, ctx, n)))
+        return list(map(label, values))
 
     def excel(self, refs, ctx):
         inner = self.value.excel(refs, ctx)
@@ -194,6 +219,8 @@ class Coalesce(Expr):
     def evaluate_column(self, columns, ctx, n):
         first = self.first.evaluate_column(columns, ctx, n)
         fallback = self.fallback.evaluate_column(columns, ctx, n)
+        if str not in set(map(type, first)):  # the only blank is None
+            return [b if a is None else a for a, b in zip(first, fallback)]
         return [b if _blank(a) else a for a, b in zip(first, fallback)]
 
     def excel(self, refs, ctx):
