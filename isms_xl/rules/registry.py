@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,17 @@ class CheckContext:
     def records(self, form_id: str) -> list[Record]:
         form = self.forms.get(form_id)
         return form.records if form else []
+
+    def column(self, form_id: str, key: str) -> list[Any]:
+        """The records' values of ``key`` (None when blank), in record order, built once per run.
+        Rules that walk a large register zip its columns instead of reading each record's dict:
+        one pass in C serves every rule that reads the column (records do not change while the
+        rules run)."""
+        cache_key = f"column.{form_id}.{key}"
+        if cache_key not in self.cache:
+            records = self.records(form_id)
+            self.cache[cache_key] = list(map(dict.get, map(attrgetter("values"), records), repeat(key)))
+        return self.cache[cache_key]
 
     def workbook(self, form: Form) -> str:
         if self.folder is not None:

@@ -13,28 +13,44 @@ _CIA = {"C": "confidentiality", "I": "integrity", "A": "availability",
         "機": "confidentiality", "完": "integrity", "可": "availability"}
 
 
-def _value(ctx: CheckContext, r) -> float | None:
-    i, t, v = (r.values.get(k) for k in ("impact", "threat_level", "vulnerability_level"))
-    return ctx.config.method.risk_value(i, t, v) if None not in (i, t, v) else None
+_LEVELS = ("impact", "threat_level", "vulnerability_level")
+_RESIDUAL = ("residual_threat_level", "residual_vulnerability_level")
+_BLANKS = (None, (), "")
 
 
-def _residual(ctx: CheckContext, r) -> float | None:
-    i = r.values.get("residual_impact") or r.values.get("impact")
-    t, v = r.values.get("residual_threat_level"), r.values.get("residual_vulnerability_level")
-    return ctx.config.method.risk_value(i, t, v) if None not in (i, t, v) else None
+def _risk_values(ctx: CheckContext) -> list[float | None]:
+    """Each B-02 record's risk value, None unless its impact, threat and vulnerability are all
+    there; once per run (RISK-001, 003 and 004 read it)."""
+    if "risk.values" not in ctx.cache:
+        method = ctx.config.method
+        ctx.cache["risk.values"] = _values(method, *(ctx.column("B-02", k) for k in _LEVELS))
+    return ctx.cache["risk.values"]
 
 
-def _has(r, key: str) -> bool:
-    return r.values.get(key) not in (None, (), "")
+def _residual_values(ctx: CheckContext) -> list[float | None]:
+    """Each B-02 record's residual risk value: the residual impact (else the impact) with the
+    residual threat and vulnerability; None unless all three are there."""
+    if "risk.residual" not in ctx.cache:
+        impacts = [ri or i for ri, i in zip(ctx.column("B-02", "residual_impact"), ctx.column("B-02", "impact"))]
+        ctx.cache["risk.residual"] = _values(ctx.config.method, impacts, *(ctx.column("B-02", k) for k in _RESIDUAL))
+    return ctx.cache["risk.residual"]
+
+
+def _values(method, impacts: list, threats: list, vulnerabilities: list) -> list[float | None]:
+    if set(map(type, impacts)) | set(map(type, threats)) | set(map(type, vulnerabilities)) <= {int, float}:
+        return method.risk_values(impacts, threats, vulnerabilities)  # every level there: in C
+    value = method.risk_value
+    return [value(i, t, v) if i is not None and t is not None and v is not None else None
+            for i, t, v in zip(impacts, threats, vulnerabilities)]
 
 
 @rule("RISK-001", "error", ("B-02",), "リスク値10以上を推進委員会承認なしで受容",
       "risk ≥ 10 retained without 推進委員会承認")
 def risk_001(ctx: CheckContext) -> Iterator[Finding]:
     top = ctx.config.method.acceptable_max
-    for r in ctx.records("B-02"):
-        v = _value(ctx, r)
-        if v is not None and v > top and r.values.get("treatment") == RETAIN and not _has(r, "committee_approval"):
+    for r, v, treatment, approval in zip(ctx.records("B-02"), _risk_values(ctx), ctx.column("B-02", "treatment"),
+                                         ctx.column("B-02", "committee_approval")):
+        if v is not None and v > top and treatment == RETAIN and approval in _BLANKS:
             yield ctx.at("B-02", r, "committee_approval", None,
                          f"リスク値 {v:g} を受容していますが、推進委員会の承認（§6.1.2 ④）がありません",
                          f"Risk value {v:g} is retained without the ISMS committee's approval (§6.1.2 ④)")
@@ -43,13 +59,15 @@ def risk_001(ctx: CheckContext) -> Iterator[Finding]:
 @rule("RISK-002", "error", ("B-02",), "低減なのに管理策または対策後レベルがない",
       "低減 without controls, or without residual levels")
 def risk_002(ctx: CheckContext) -> Iterator[Finding]:
-    for r in ctx.records("B-02"):
-        if r.values.get("treatment") != REDUCE:
+    for r, treatment, controls, threat, vulnerability in zip(
+            ctx.records("B-02"), ctx.column("B-02", "treatment"), ctx.column("B-02", "controls"),
+            *(ctx.column("B-02", k) for k in _RESIDUAL)):
+        if treatment != REDUCE:
             continue
-        if not _has(r, "controls"):
+        if controls in _BLANKS:
             yield ctx.at("B-02", r, "controls", None, "リスク対応が低減ですが管理策がありません",
                          "Treatment 低減 (reduce) without any control")
-        missing = [k for k in ("residual_threat_level", "residual_vulnerability_level") if not _has(r, k)]
+        missing = [k for k, value in zip(_RESIDUAL, (threat, vulnerability)) if value in _BLANKS]
         if missing:
             yield ctx.at("B-02", r, missing[0], None, "リスク対応が低減ですが対策後の脅威・ぜい弱性レベルがありません",
                          "Treatment 低減 (reduce) without the residual threat and vulnerability levels")
@@ -59,10 +77,11 @@ def risk_002(ctx: CheckContext) -> Iterator[Finding]:
       "residual risk > 6 and neither owner approval nor further treatment")
 def risk_003(ctx: CheckContext) -> Iterator[Finding]:
     limit = ctx.config.method.accept_max
-    for r in ctx.records("B-02"):
-        treatment = r.values.get("treatment")
-        residual = _residual(ctx, r) if treatment == REDUCE else (_value(ctx, r) if treatment == RETAIN else None)
-        if residual is not None and residual > limit and not _has(r, "owner_approved_on"):
+    for r, treatment, value, residual_value, approved in zip(
+            ctx.records("B-02"), ctx.column("B-02", "treatment"), _risk_values(ctx), _residual_values(ctx),
+            ctx.column("B-02", "owner_approved_on")):
+        residual = residual_value if treatment == REDUCE else (value if treatment == RETAIN else None)
+        if residual is not None and residual > limit and approved in _BLANKS:
             key = "residual_risk" if treatment == REDUCE else "owner_approved_on"
             yield ctx.at("B-02", r, key, residual,
                          f"残留リスク {residual:g} が {limit:g} を超えていますが、リスク所有者の承認も追加の対応もありません",
@@ -73,10 +92,9 @@ def risk_003(ctx: CheckContext) -> Iterator[Finding]:
       "risk 8–9 retained without a note of the decision")
 def risk_004(ctx: CheckContext) -> Iterator[Finding]:
     m = ctx.config.method
-    for r in ctx.records("B-02"):
-        v = _value(ctx, r)
-        if v is not None and m.accept_max < v <= m.acceptable_max and r.values.get("treatment") == RETAIN \
-                and not _has(r, "notes"):
+    for r, v, treatment, notes in zip(ctx.records("B-02"), _risk_values(ctx), ctx.column("B-02", "treatment"),
+                                      ctx.column("B-02", "notes")):
+        if v is not None and m.accept_max < v <= m.acceptable_max and treatment == RETAIN and notes in _BLANKS:
             yield ctx.at("B-02", r, "notes", None, f"リスク値 {v:g}（受容可能）を受容した判断が備考に記録されていません",
                          f"Risk value {v:g} (acceptable) retained without a note of the decision")
 
@@ -86,12 +104,15 @@ def risk_004(ctx: CheckContext) -> Iterator[Finding]:
 def risk_005(ctx: CheckContext) -> Iterator[Finding]:
     assets = ctx.by_id("B-01")
     props_of: dict[str, tuple[str, ...]] = {}  # a register spells 影響 (C/I/A) a few ways, many times
-    for r in ctx.records("B-02"):
-        asset = assets.get(str(r.values.get("asset_id")))
-        impact = r.values.get("impact")
-        if asset is None or impact is None or _has(r, "notes"):
+    for r, asset_id, impact, notes, affected in zip(
+            ctx.records("B-02"), ctx.column("B-02", "asset_id"), ctx.column("B-02", "impact"),
+            ctx.column("B-02", "notes"), ctx.column("B-02", "affected")):
+        if impact is None or notes not in _BLANKS:
             continue
-        affected = str(r.values.get("affected") or "")
+        asset = assets.get(str(asset_id))
+        if asset is None:
+            continue
+        affected = str(affected or "")
         props = props_of.get(affected)
         if props is None:
             props = props_of[affected] = tuple(dict.fromkeys(
@@ -105,9 +126,8 @@ def risk_005(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("RISK-006", "error", ("B-02",), "受容以外で対応計画IDがない", "treatment ≠ 受容 with no treatment plan id")
 def risk_006(ctx: CheckContext) -> Iterator[Finding]:
-    for r in ctx.records("B-02"):
-        treatment = r.values.get("treatment")
-        if treatment not in (None, RETAIN) and not _has(r, "plan_ids"):
+    for r, treatment, plans in zip(ctx.records("B-02"), ctx.column("B-02", "treatment"), ctx.column("B-02", "plan_ids")):
+        if treatment not in (None, RETAIN) and plans in _BLANKS:
             yield ctx.at("B-02", r, "plan_ids", None, f"リスク対応が{treatment}ですが対応計画IDがありません",
                          f"Treatment {treatment} without a treatment plan id")
 
@@ -115,8 +135,7 @@ def risk_006(ctx: CheckContext) -> Iterator[Finding]:
 @rule("RISK-007", "warning", ("B-02",), "評価日が12か月より前", "assessment date older than 12 months")
 def risk_007(ctx: CheckContext) -> Iterator[Finding]:
     limit = ctx.months_ago(12)
-    for r in ctx.records("B-02"):
-        day = r.values.get("assessed_on")
+    for r, day in zip(ctx.records("B-02"), ctx.column("B-02", "assessed_on")):
         if day is not None and day < limit:
             yield ctx.at("B-02", r, "assessed_on", day, f"評価日 {day} から12か月以上経過しています（再評価が必要）",
                          f"Assessed on {day}, more than 12 months ago (reassess)")
