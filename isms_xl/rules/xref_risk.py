@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from itertools import compress, count, repeat
+from operator import eq, ne
+from typing import Any
 
 from isms_xl.controls import control_version, short_id
 from isms_xl.findings import Finding
@@ -33,8 +36,7 @@ def _shown(ids: tuple[str, ...] | list[str]) -> str:
 @rule("XREF-001", "error", ("B-01", "B-02"), "B-02の資産IDがB-01にない", "B-02 asset id not in B-01")
 def xref_001(ctx: CheckContext) -> Iterator[Finding]:
     assets = ctx.by_id("B-01")
-    for r in ctx.records("B-02"):
-        asset_id = r.values.get("asset_id")
+    for r, asset_id in zip(ctx.records("B-02"), ctx.column("B-02", "asset_id")):
         if asset_id is not None and str(asset_id) not in assets:
             yield ctx.at("B-02", r, "asset_id", asset_id,
                          f"資産ID {asset_id} が情報資産台帳（B-01）にありません。台帳に登録されている資産IDを入力してください",
@@ -43,15 +45,16 @@ def xref_001(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("XREF-002", "warning", ("B-01", "B-02"), "B-02の資産名がB-01と異なる", "B-02 asset name differs from B-01")
 def xref_002(ctx: CheckContext) -> Iterator[Finding]:
-    assets = ctx.by_id("B-01")
-    for r in ctx.records("B-02"):
-        asset = assets.get(str(r.values.get("asset_id")))
-        name, registered = r.values.get("asset_name"), asset.values.get("name") if asset else None
-        if name is not None and registered is not None and name != registered \
-                and not _same_text(str(name), str(registered)):  # equal as stored: no folding needed
+    records, names = ctx.records("B-02"), ctx.column("B-02", "asset_name")
+    registered = list(map(_asset_field(ctx, "name").get, map(str, ctx.column("B-02", "asset_id"))))
+    # Names equal as stored (nearly all) are skipped in C; the rest are folded and compared.
+    for i in compress(count(), map(ne, names, registered)):
+        r, name = records[i], names[i]
+        if name is not None and registered[i] is not None and not _same_text(str(name), str(registered[i])):
+            registered_name = registered[i]
             yield ctx.at("B-02", r, "asset_name", name,
-                         f"資産名「{name}」が情報資産台帳（B-01）の「{registered}」と異なります",
-                         f"Asset name '{name}' differs from the asset register (B-01): '{registered}'")
+                         f"資産名「{name}」が情報資産台帳（B-01）の「{registered_name}」と異なります",
+                         f"Asset name '{name}' differs from the asset register (B-01): '{registered_name}'")
 
 
 @rule("XREF-003", "error", ("B-01", "B-02"), "使用中の資産にリスクアセスメント結果がない",
@@ -70,10 +73,12 @@ def xref_003(ctx: CheckContext) -> Iterator[Finding]:
       "a 廃棄済 asset still has risks without 受容 / closed plans")
 def xref_004(ctx: CheckContext) -> Iterator[Finding]:
     assets, plans = ctx.by_id("B-01"), ctx.by_id("B-03")
-    for r in ctx.records("B-02"):
-        asset = assets.get(str(r.values.get("asset_id")))
+    records, asset_ids = ctx.records("B-02"), list(map(str, ctx.column("B-02", "asset_id")))
+    statuses = map(_asset_field(ctx, "status").get, asset_ids)
+    for i in compress(count(), map(eq, statuses, repeat(DISPOSED))):  # the risks of disposed assets, in C
+        r, asset = records[i], assets[asset_ids[i]]
         treatment = r.values.get("treatment")
-        if asset is None or asset.values.get("status") != DISPOSED or treatment in (None, RETAIN):
+        if treatment in (None, RETAIN):
             continue
         open_ids = [p for p in _refs(r.values.get("plan_ids"))
                     if p in plans and plans[p].values.get("status") not in (DONE, CANCELLED)]
@@ -89,16 +94,16 @@ def xref_004(ctx: CheckContext) -> Iterator[Finding]:
       "B-02 plan id not in B-03; B-03 risk id not in B-02")
 def xref_005(ctx: CheckContext) -> Iterator[Finding]:
     risks, plans = ctx.by_id("B-02"), ctx.by_id("B-03")
-    for r in ctx.records("B-02"):
-        missing = [p for p in _refs(r.values.get("plan_ids")) if p not in plans]
+    for r, plan_ids in zip(ctx.records("B-02"), ctx.column("B-02", "plan_ids")):
+        missing = [p for p in _refs(plan_ids) if p not in plans] if plan_ids is not None else None
         if missing:
-            yield ctx.at("B-02", r, "plan_ids", r.values.get("plan_ids"),
+            yield ctx.at("B-02", r, "plan_ids", plan_ids,
                          f"対応計画ID {_shown(missing)} がリスク対応計画書（B-03）にありません",
                          f"Plan id(s) {_shown(missing)} not in the risk treatment plan (B-03)")
-    for p in ctx.records("B-03"):
-        missing = [r for r in _refs(p.values.get("risk_ids")) if r not in risks]
+    for p, risk_ids in zip(ctx.records("B-03"), ctx.column("B-03", "risk_ids")):
+        missing = [r for r in _refs(risk_ids) if r not in risks] if risk_ids is not None else None
         if missing:
-            yield ctx.at("B-03", p, "risk_ids", p.values.get("risk_ids"),
+            yield ctx.at("B-03", p, "risk_ids", risk_ids,
                          f"対象リスクID {_shown(missing)} がリスクアセスメント結果表（B-02）にありません",
                          f"Risk id(s) {_shown(missing)} not in the risk assessment (B-02)")
 
@@ -106,16 +111,16 @@ def xref_005(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-006", "warning", ("B-02", "B-03"), "B-02の行と対応計画の管理策が異なる",
       "B-02 row and its B-03 plan name different controls")
 def xref_006(ctx: CheckContext) -> Iterator[Finding]:
-    plans = ctx.by_id("B-03")
-    for r in ctx.records("B-02"):
-        controls = _refs(r.values.get("controls"))
+    planned_of = {pid: _refs(p.values.get("controls")) for pid, p in ctx.by_id("B-03").items()}
+    for r, value, plan_ids in zip(ctx.records("B-02"), ctx.column("B-02", "controls"), ctx.column("B-02", "plan_ids")):
+        controls = _refs(value)
         if not controls:
             continue  # a 低減 row without controls is RISK-002
-        for pid in _refs(r.values.get("plan_ids")):
-            planned = _refs(plans[pid].values.get("controls")) if pid in plans else ()
+        for pid in _refs(plan_ids):
+            planned = planned_of.get(pid, ())
             extra = [c for c in controls if c not in planned]
             if planned and extra:
-                yield ctx.at("B-02", r, "controls", r.values.get("controls"),
+                yield ctx.at("B-02", r, "controls", value,
                              f"管理策 {_shown([short_id(c) for c in extra])} が対応計画 {pid} の管理策"
                              f"（{_shown([short_id(c) for c in planned])}）にありません。計画に加えるか、この行から外してください",
                              f"Control(s) {_shown([short_id(c) for c in extra])} of this row are not among plan {pid}'s "
@@ -130,11 +135,32 @@ def xref_007(ctx: CheckContext) -> Iterator[Finding]:
         if form_id == SOA:
             continue
         keys = [c.key for c in form.spec.columns if c.kind is Kind.CONTROLS]
+        if keys and not any(map(_unknown_in, repeat(ctx), repeat(form_id), keys)):
+            continue  # the usual register: every distinct value checked, none unknown
         for record in form.records:
             for key in keys:
                 unknown = [c for c in _refs(record.values.get(key)) if c not in catalog]
                 if unknown:
                     yield _not_in_catalog(ctx, form_id, record, key, unknown)
+
+
+def _unknown_in(ctx: CheckContext, form_id: str, key: str) -> bool:
+    """Whether some value of the column names a control outside the catalog, looking at each
+    distinct value once (a register repeats a few lists of controls thousands of times)."""
+    catalog = ctx.catalog
+    try:
+        distinct = set(ctx.column(form_id, key))
+    except TypeError:  # an unhashable value: say yes, and let the caller look record by record
+        return True
+    return any(c not in catalog for value in distinct for c in _refs(value))
+
+
+def _asset_field(ctx: CheckContext, key: str) -> dict[str, Any]:
+    """B-01's ``key`` by asset id (as ``CheckContext.by_id`` finds the asset), once per run."""
+    cache_key = f"xref.asset.{key}"
+    if cache_key not in ctx.cache:
+        ctx.cache[cache_key] = {aid: a.values.get(key) for aid, a in ctx.by_id("B-01").items()}
+    return ctx.cache[cache_key]
 
 
 def _not_in_catalog(ctx: CheckContext, form_id: str, record: Record, key: str, unknown: list[str]) -> Finding:

@@ -3,7 +3,7 @@ forms that select controls (method.md "Statement of Applicability", manual §6.1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from isms_xl.controls import short_id
 from isms_xl.derived import BY_CONTROL_KEY, risks_by_control
@@ -35,20 +35,22 @@ def _rows(ctx: CheckContext) -> Iterator[tuple[str, Record]]:
             yield str(cid), r
 
 
-def selections(ctx: CheckContext) -> dict[str, list[str]]:
-    """Control id -> where it is selected ("B-04 L-05"), over the forms present."""
-    if "soa.selections" not in ctx.cache:
-        out: dict[str, list[str]] = {}
-        for form_id, key in SELECTING:
-            form = ctx.forms.get(form_id)
-            if form is None:
+def selections(ctx: CheckContext, controls: Collection[str]) -> dict[str, list[str]]:
+    """Control id -> where it is selected ("B-04 L-05"), over the forms present, for
+    ``controls`` only (the places are named only where a finding shows them)."""
+    out: dict[str, list[str]] = {}
+    for form_id, key in SELECTING:
+        form = ctx.forms.get(form_id)
+        if form is None:
+            continue
+        ids = ctx.column(form_id, form.spec.id_column.key)
+        for rid, value in zip(ids, ctx.column(form_id, key)):
+            if value is None:
                 continue
-            id_key = form.spec.id_column.key
-            for record in form.records:
-                for cid in _refs(record.values.get(key)):
-                    out.setdefault(cid, []).append(f"{form_id} {record.values.get(id_key) or ''}".strip())
-        ctx.cache["soa.selections"] = out
-    return ctx.cache["soa.selections"]
+            for cid in _refs(value):
+                if cid in controls:
+                    out.setdefault(cid, []).append(f"{form_id} {rid or ''}".strip())
+    return out
 
 
 def _by_risk(ctx: CheckContext) -> dict[str, list[str]]:
@@ -88,9 +90,10 @@ def xref_010(ctx: CheckContext) -> Iterator[Finding]:
 @rule("XREF-011", "error", (SOA,), "選択した管理策が適用宣言書で除外",
       "a control selected in B-02/B-03/B-27/B-04/B-10 is excluded (×) in the SoA")
 def xref_011(ctx: CheckContext) -> Iterator[Finding]:
-    selected = selections(ctx)
-    for cid, r in _rows(ctx):
-        if r.values.get("applicable") == EXCLUDED and cid in selected:
+    excluded = [(cid, r) for cid, r in _rows(ctx) if r.values.get("applicable") == EXCLUDED]
+    selected = selections(ctx, {cid for cid, _ in excluded}) if excluded else {}
+    for cid, r in excluded:
+        if cid in selected:
             where = _shown(selected[cid])
             yield ctx.at(SOA, r, "applicable", EXCLUDED,
                          f"管理策 {short_id(cid)} は除外（×）ですが、{where} で選択されています。適用（○）にしてください",
