@@ -234,8 +234,11 @@ def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[st
         else:
             want = [method.band(v).fill if isinstance(v, (int, float)) and not isinstance(v, bool) else None
                     for v in values]
-        have = map(form.fills.get, zip(repeat(sheet), rows, repeat(col_index)))
-        look = list(map(or_, look, map(ne, map(_or_none, have), want)))
+        if hasattr(form.fills, "column"):  # reader.fills.Fills: the column's list as read
+            have = form.fills.column(sheet, rows, col_index)
+        else:
+            have = list(map(form.fills.get, zip(repeat(sheet), rows, repeat(col_index))))
+        look = list(map(or_, look, map(ne, map(_NO_FILL.get, have, have), want)))  # "" is no fill
     return look
 
 
@@ -244,8 +247,7 @@ def _column(records: list[Record], key: str) -> list[Any]:
     return list(map(dict.get, map(attrgetter("values"), records), repeat(key)))
 
 
-def _or_none(value: Any) -> Any:
-    return value or None
+_NO_FILL = {"": None}
 
 
 def _check_cell(out: Recomputed, form: Form, spec: FormSpec, method: Method, col: Column, cell: CellRef,

@@ -299,7 +299,7 @@ def _banded_fills(form: Form, info: WorkbookInfo, sheet, styles: _BandedStyles |
         else:
             styles = list(map(ids.get, zip(rows, repeat(col)), repeat(0)))
         fill_of = {sid: info.fill(sid) for sid in set(styles)}  # a few styles, many cells
-        form.fills.update(zip(zip(repeat(sheet.name), rows, repeat(col)), map(fill_of.__getitem__, styles)))
+        form.fills.put_column(sheet.name, col, rows, list(map(fill_of.__getitem__, styles)))
 
 
 def _table_sheet(spec: FormSpec, grids: list[SheetGrid]) -> tuple[SheetGrid, HeaderMatch | None]:

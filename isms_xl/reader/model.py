@@ -12,6 +12,7 @@ from typing import Any
 
 from isms_xl.findings import Finding
 from isms_xl.layout import a1
+from isms_xl.reader.fills import Fills
 from isms_xl.schema import DocControl, FormSpec, Kind
 
 
@@ -76,7 +77,7 @@ class Form:
     header_row: int | None = None  # table forms: the (last) header row, 0-based
     columns: dict[str, int] = field(default_factory=dict)  # table forms: key -> column index
     formula_cells: dict[str, Any] = field(default_factory=dict)  # sheet -> set of (row, col) holding a formula
-    fills: dict[tuple[str, int, int], str | None] = field(default_factory=dict)  # banded cells' fill RGB
+    fills: Fills = field(default_factory=Fills)  # (sheet, row, col) of banded cells -> fill RGB
     cell_info: bool = False  # formula_cells and fills were read (the file's XML was scanned for them)
     sha256: str | None = None  # of the file as read: a write refuses if it changed since
     info: Any = None  # the preflight's WorkbookInfo (io layer), reused when writing back
