@@ -9,6 +9,7 @@ and the rules that need them are skipped with one info finding each.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class CheckRun:
     suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     version: str = __version__
+    #: Seconds spent reading the workbooks ("read") and running the rules ("rules"): where a slow
+    #: nightly run spends its time (benchmarks/bench_check.py prints them).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def missing_forms(self) -> list[str]:
@@ -110,6 +114,7 @@ def _check_folder(folder: Path | str, *, today: dt.date | None, config: Config |
     today = today or dt.date.today()
     forms: dict[str, Form] = {}
     problems: list[Problem] = []
+    started = time.perf_counter()
     for path, read in _read_all(find_workbooks(folder), config):
         if progress:
             progress(path)
@@ -131,11 +136,14 @@ def _check_folder(folder: Path | str, *, today: dt.date | None, config: Config |
     if overrides:
         _override(folder, forms, problems, overrides)
     ctx = CheckContext(forms, config, today, folder)
+    read_done = time.perf_counter()
     findings = list(run_rules(ctx, only_rules))
+    rules_done = time.perf_counter()
     suppressions = load_suppressions(folder)
     kept, suppressed, expired = apply_suppressions(findings, suppressions, today)
     run = CheckRun(folder, today, dt.datetime.now(dt.UTC).replace(microsecond=0), config, forms,
-                   kept + expired, suppressed, problems)
+                   kept + expired, suppressed, problems,
+                   timings={"read": read_done - started, "rules": rules_done - read_done})
     run.findings.sort(key=_order)
     return run
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -213,3 +214,12 @@ def test_a_second_copy_of_a_form_is_a_duplicate_problem(demo_copy):
     assert b01 in run.problems[0].message_en
     assert run.unreadable == []
     _assert_same(_found(run.findings), _seeded(_defects(demo_copy)))
+
+
+def test_a_run_records_where_its_time_went(demo):
+    start = time.perf_counter()
+    run = check_folder(demo, today=AS_OF)
+    wall = time.perf_counter() - start
+    assert set(run.timings) == {"read", "rules"}
+    assert all(seconds > 0 for seconds in run.timings.values())
+    assert sum(run.timings.values()) <= wall
