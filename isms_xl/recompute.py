@@ -13,10 +13,11 @@ Pure module: no Excel library is imported here; writing the changes is io/patch'
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter, ne, not_, or_
+from operator import ne, not_, or_
 from typing import Any
 
 from isms_xl.config import Config
@@ -24,7 +25,7 @@ from isms_xl.derived import derive
 from isms_xl.expr import _blank
 from isms_xl.findings import Finding, Severity
 from isms_xl.method import Method
-from isms_xl.reader.model import CellRef, Form, Record
+from isms_xl.reader.model import CellRef, Form, Record, shared_column, values_column
 from isms_xl.schema import Column, FormSpec
 
 SEVERITY = {"CALC-001": Severity.ERROR, "CALC-002": Severity.WARNING, "CALC-003": Severity.WARNING}
@@ -127,7 +128,11 @@ def _expected(form: Form, config: Config, others: Mapping[str, Form] | None,
     spec, method = form.spec, config.method
     derived = derive(spec, form, others or {}, cache) if any(c.derived_from for c in spec.columns) else {}
     records = form.records
-    computed = _computed_columns(spec, records, method)
+    # In a check run the rules read some of the same input columns (RISK: the levels): shared.
+    shared = None
+    if cache is not None and others is not None and others.get(spec.form_id) is form:
+        shared = partial(shared_column, cache, spec.form_id, records)
+    computed = _computed_columns(spec, records, method, shared)
     if computed is None:  # row by row: an expression reads a column group or an embedded table
         envs: list[dict[str, Any]] = []
         expecteds: list[dict[str, Any]] = []
@@ -150,10 +155,12 @@ def _expected(form: Form, config: Config, others: Mapping[str, Form] | None,
     return _Envs(spec, records, expecteds, keys), expecteds, computed
 
 
-def _computed_columns(spec: FormSpec, records: list[Record], method: Method) -> dict[str, list[Any]] | None:
+def _computed_columns(spec: FormSpec, records: list[Record], method: Method,
+                      shared: Callable[[str], list[Any]] | None = None) -> dict[str, list[Any]] | None:
     """Every computed column of a table form, a column at a time (``Expr.evaluate_column``; a
-    column may read the ones before it), or None when one cannot be (it reads lists)."""
-    columns = _Columns(records)
+    column may read the ones before it), or None when one cannot be (it reads lists).
+    ``shared``: where the records' columns come from when a check run shares them."""
+    columns = _Columns(records, shared)
     out: dict[str, list[Any]] = {}
     try:
         for col in spec.columns:
@@ -165,15 +172,16 @@ def _computed_columns(spec: FormSpec, records: list[Record], method: Method) -> 
 
 
 class _Columns(dict):
-    """A form's columns as lists, fetched from the records when first read."""
+    """A form's columns as lists, fetched from the records when first read (computed ones are
+    set here as they are evaluated, never into the shared columns)."""
 
-    def __init__(self, records: list[Record]) -> None:
+    def __init__(self, records: list[Record], shared: Callable[[str], list[Any]] | None) -> None:
         super().__init__()
-        self.records = records
+        self.records, self.shared = records, shared
 
     def get(self, key: str, default: Any = None) -> list[Any]:
         if key not in self:
-            self[key] = _column(self.records, key)
+            self[key] = self.shared(key) if self.shared is not None else _column(self.records, key)
         return self[key]
 
 
@@ -242,9 +250,7 @@ def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[st
     return look
 
 
-def _column(records: list[Record], key: str) -> list[Any]:
-    """The records' values of ``key``, in C."""
-    return list(map(dict.get, map(attrgetter("values"), records), repeat(key)))
+_column = values_column
 
 
 _NO_FILL = {"": None}

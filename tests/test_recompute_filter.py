@@ -118,3 +118,23 @@ def test_columns_at_once_equal_row_by_row_on_odd_values(demo, monkeypatch, seed)
         assert [type(v) for e in fast.expected for v in e.values()] == \
                [type(v) for e in slow.expected for v in e.values()], fid
         assert fast.findings == slow.findings and fast.changes == slow.changes, fid
+
+
+def test_a_check_runs_cache_shares_the_input_columns_only(demo):
+    """With a check run's cache the recompute takes the records' columns from it (the RISK rules
+    read the same levels): the findings are the same, the shared columns are the records' values
+    as read (never the recomputed ones), and a column changed in the cache is what it reads."""
+    from isms_xl.reader.model import shared_column, values_column
+
+    config, forms = demo
+    form = copy.deepcopy(forms["B-02"])
+    for record in form.records[::3]:
+        record.values["risk_value"] = 99  # stored values the recompute disagrees with
+    others = {**forms, "B-02": form}
+    cache: dict = {}
+    with_cache = recompute_form(form, config, others, cache)
+    assert with_cache.findings == recompute_form(form, config, others).findings
+    assert shared_column(cache, "B-02", form.records, "risk_value") == values_column(form.records, "risk_value")
+    assert "column.B-02.impact" in cache  # an input column was shared
+    cache["column.B-02.impact"] = [None] * len(form.records)  # what the cache holds is what is read
+    assert all(e["risk_value"] is None for e in recompute_form(form, config, others, cache).expected)

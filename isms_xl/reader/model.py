@@ -7,6 +7,8 @@ Pure module: no Excel library is imported here (pandas only inside ``to_frame``)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +125,17 @@ class Form:
                 frame[col.key] = pd.to_numeric(frame[col.key])
         frame["_row"] = frame["_row"].astype("Int64")
         return frame
+
+
+def values_column(records: list[Record], key: str) -> list[Any]:
+    """The records' values of ``key`` (None when blank), in record order, in C."""
+    return list(map(dict.get, map(attrgetter("values"), records), repeat(key)))
+
+
+def shared_column(cache: dict[str, Any], form_id: str, records: list[Record], key: str) -> list[Any]:
+    """``values_column`` kept in a check run's cache, so that the rules and the recompute that
+    read a column of a large register build it once (records do not change during a run)."""
+    cache_key = f"column.{form_id}.{key}"
+    if cache_key not in cache:
+        cache[cache_key] = values_column(records, key)
+    return cache[cache_key]

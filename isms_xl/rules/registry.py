@@ -11,15 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from itertools import repeat
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from isms_xl.catalog import Catalog, load_catalog
 from isms_xl.config import Config
 from isms_xl.findings import Finding, Severity
-from isms_xl.reader.model import CellRef, Form, Record
+from isms_xl.reader.model import CellRef, Form, Record, shared_column
 
 RuleFunc = Callable[["CheckContext"], Iterable[Finding]]
 
@@ -88,11 +86,7 @@ class CheckContext:
         Rules that walk a large register zip its columns instead of reading each record's dict:
         one pass in C serves every rule that reads the column (records do not change while the
         rules run)."""
-        cache_key = f"column.{form_id}.{key}"
-        if cache_key not in self.cache:
-            records = self.records(form_id)
-            self.cache[cache_key] = list(map(dict.get, map(attrgetter("values"), records), repeat(key)))
-        return self.cache[cache_key]
+        return shared_column(self.cache, form_id, self.records(form_id), key)
 
     def workbook(self, form: Form) -> str:
         if self.folder is not None:
