@@ -6,11 +6,13 @@ Pure module: no Excel library is imported here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
+from operator import is_not
 from typing import Any
 
 from isms_xl.forms.a02_soa import MARK
-from isms_xl.reader.model import Form
+from isms_xl.reader.model import Form, Record, shared_column, values_column
 from isms_xl.schema import FormSpec
 
 
@@ -20,21 +22,26 @@ def _as_tuple(value: Any) -> tuple:
     return value if isinstance(value, tuple) else (value,)
 
 
-def risks_by_control(b02: Form, b03: Form | None) -> dict[str, list[str]]:
+def risks_by_control(b02: Form, b03: Form | None,
+                     column: Callable[[str, list[Record], str], list[Any]] | None = None) -> dict[str, list[str]]:
     """Control id -> the B-02 risk ids that select it, directly or through a B-03 plan, in B-02
-    order (the SoA's traceability column)."""
-    order = {rid: i for i, rid in enumerate(b02.ids())}
+    order (the SoA's traceability column). ``column(form_id, records, key)``: the records'
+    values of ``key`` (a check run's shared columns; by default read from the records)."""
+    column = column or (lambda form_id, records, key: values_column(records, key))
+    risk_ids = column("B-02", b02.records, "risk_id")
+    order = {str(rid): i for i, rid in enumerate(filter(partial(is_not, None), risk_ids))}
     by_control: dict[str, dict[str, None]] = {}  # insertion-ordered sets: linear on large registers
-    for record in b02.records:
-        rid = record.values.get("risk_id")
-        if rid is None:
+    for rid, controls in zip(risk_ids, column("B-02", b02.records, "controls")):
+        if rid is None or controls is None:
             continue
-        for cid in _as_tuple(record.values.get("controls")):
+        for cid in controls if controls.__class__ is tuple else _as_tuple(controls):
             by_control.setdefault(cid, {})[rid] = None
     if b03 is not None:
-        for plan in b03.records:
-            risks = [r for r in _as_tuple(plan.values.get("risk_ids")) if r in order]
-            for cid in _as_tuple(plan.values.get("controls")):
+        for risks, controls in zip(column("B-03", b03.records, "risk_ids"), column("B-03", b03.records, "controls")):
+            if controls is None:
+                continue
+            risks = [r for r in _as_tuple(risks) if r in order]
+            for cid in _as_tuple(controls):
                 related = by_control.setdefault(cid, {})
                 for r in risks:
                     related[r] = None
@@ -54,7 +61,8 @@ def derive(spec: FormSpec, form: Form, others: Mapping[str, Form],
         if cache is not None and BY_CONTROL_KEY in cache:
             by_control = cache[BY_CONTROL_KEY]
         else:
-            by_control = risks_by_control(others["B-02"], others.get("B-03"))
+            shared = None if cache is None else partial(shared_column, cache)  # a check run's columns
+            by_control = risks_by_control(others["B-02"], others.get("B-03"), shared)
             if cache is not None:
                 cache[BY_CONTROL_KEY] = by_control
         for i, record in enumerate(form.records):
