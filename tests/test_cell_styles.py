@@ -54,3 +54,16 @@ def test_same_as_the_full_scan(data):
     columns = data.draw(st.sets(st.integers(0, max(truth.max_col, 1)), max_size=6))
     expected = {cell: s for cell, s in truth.styles.items() if cell[1] in columns}
     assert style_ids_in_columns(xml, columns) == expected
+    # In the pieces it was inflated in (cut anywhere, a tag across several of them): the same.
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(xml)), max_size=12)))
+    pieces = [xml[a:b] for a, b in zip([0, *cuts], [*cuts, len(xml)])]
+    assert style_ids_in_columns(pieces, columns) == expected
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64])
+def test_pieces_of_every_size_give_the_whole(size):
+    xml = sheet('<row r="1"><c r="A1" s="1"/><c r="J1" s="2"><v>5</v></c><c r="JA1" s="3"/>'
+                '<c r="K1" t="n" s="4"/></row><row r="2"><c r="J2" s="7"/><c r="J2"/></row>', "JA2")
+    whole = style_ids_in_columns(xml, [9, 10, 260])
+    assert whole == {(0, 9): 2, (0, 10): 4, (0, 260): 3, (1, 9): 7}
+    assert style_ids_in_columns([xml[i:i + size] for i in range(0, len(xml), size)], [9, 10, 260]) == whole

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 
 from isms_xl.io.xlsx_common import col_letters, col_number
@@ -27,17 +27,17 @@ __all__ = ["style_ids_in_columns"]
 _S_ATTR = re.compile(rb'\ss\s*=')
 
 
-def style_ids_in_columns(xml: bytes, columns: Iterable[int]) -> dict[tuple[int, int], int]:
+def style_ids_in_columns(xml: bytes | Sequence[bytes], columns: Iterable[int]) -> dict[tuple[int, int], int]:
     """(row, col) -> style id (the cell's s; 0 is left out) of every cell in ``columns``
-    (0-based) of the sheet part ``xml``; of a cell given twice, the last one with a style (as
-    the preflight's scan collects them)."""
+    (0-based) of the sheet part ``xml`` (its bytes, or the pieces it was inflated in); of a cell
+    given twice, the last one with a style (as the preflight's scan collects them)."""
     letters = sorted({col_letters(c + 1) for c in columns})
     if not letters:
         return {}
     # The digits that must follow the letters keep "J" from matching "JA5".
     cells = re.compile(rb'<c r="(' + "|".join(letters).encode() + rb')([0-9]+)"(?: s="([0-9]+)")?([^>]*)>')
     index = {name.encode(): col_number(name.encode()) - 1 for name in letters}
-    found = cells.findall(xml)
+    found = _findall(cells, (xml,) if isinstance(xml, bytes) else xml)
     if not found:
         return {}
     names, rows, ss, rests = zip(*found)
@@ -52,3 +52,30 @@ def style_ids_in_columns(xml: bytes, columns: Iterable[int]) -> dict[tuple[int, 
         if sid:
             out[(int(row) - 1, index[name])] = sid
     return out
+
+
+def _findall(pattern: re.Pattern[bytes], pieces: Iterable[bytes]) -> list[tuple[bytes, ...]]:
+    """``pattern.findall`` over the pieces as if joined, without joining them (a sheet's XML is
+    tens of MB). The pattern matches one tag, from "<" to its first ">": so each piece is read up
+    to its last ">" (no match crosses that), and the rest, with the next piece up to its first
+    ">", is read on its own."""
+    found: list[tuple[bytes, ...]] = []
+    carry = b""
+    for piece in pieces:
+        start = 0
+        if carry:
+            close = piece.find(b">")
+            if close < 0:
+                carry += piece
+                continue
+            found.extend(pattern.findall(carry + piece[:close + 1]))
+            start = close + 1
+        end = piece.rfind(b">", start) + 1
+        if end > start:
+            found.extend(pattern.findall(piece, start, end))
+            carry = piece[end:]
+        else:
+            carry = piece[start:]
+    if carry:
+        found.extend(pattern.findall(carry))
+    return found

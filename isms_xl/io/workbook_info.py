@@ -127,7 +127,7 @@ class Staged:
         finish, self._finish = self._finish, None
         return finish(collect)
 
-    def sheet_xml(self, name: str) -> bytes | None:
-        """A worksheet's XML, when parse-safe (its cells vetted by ``cell_bound``); else None."""
-        chunks = self._sheets.get(name)
-        return None if chunks is None else b"".join(chunks)
+    def sheet_pieces(self, name: str) -> list[bytes] | None:
+        """A worksheet's XML in the pieces it was inflated in, when parse-safe (its cells vetted
+        by ``cell_bound``); else None. Not joined: that would copy tens of MB."""
+        return self._sheets.get(name)

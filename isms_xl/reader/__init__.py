@@ -195,7 +195,7 @@ class _BandedStyles:
         columns = frozenset(columns)
         if sheet in self.read and columns <= self.read[sheet][0]:
             return self.read[sheet][1]
-        xml = self.staged.sheet_xml(sheet) if self.staged is not None else None
+        xml = self.staged.sheet_pieces(sheet) if self.staged is not None else None
         if xml is None:
             return None
         self.read[sheet] = (columns, style_ids_in_columns(xml, columns))
