@@ -181,7 +181,7 @@ class _Columns(dict):
 
     def get(self, key: str, default: Any = None) -> list[Any]:
         if key not in self:
-            self[key] = self.shared(key) if self.shared is not None else _column(self.records, key)
+            self[key] = self.shared(key) if self.shared is not None else values_column(self.records, key)
         return self[key]
 
 
@@ -214,7 +214,7 @@ def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[st
     sheet = records[0].sheet if records else ""
     key = col.key
     new = columns[key] if key in columns else [e.get(key) for e in expecteds]
-    look = list(map(ne, _column(records, key), new))
+    look = list(map(ne, values_column(records, key), new))
     if form.cell_info and col.computed is not None:
         formulas = form.formula_cells.get(sheet)
         if formulas is None:
@@ -248,9 +248,6 @@ def _needs_look(form: Form, method: Method, col: Column, expecteds: list[dict[st
             have = list(map(form.fills.get, zip(repeat(sheet), rows, repeat(col_index))))
         look = list(map(or_, look, map(ne, map(_NO_FILL.get, have, have), want)))  # "" is no fill
     return look
-
-
-_column = values_column
 
 
 _NO_FILL = {"": None}

@@ -51,8 +51,8 @@ class Fills(MutableMapping):
         self._columns[(sheet, col)] = _Column(list(rows), list(fills))
 
     def column(self, sheet: str, rows: Sequence[int], col: int) -> list[str | None]:
-        """``[self.get((sheet, r, col)) for r in rows]``: the column's list itself when it was
-        put for exactly these rows and no cell of it was set since."""
+        """``[self.get((sheet, r, col)) for r in rows]``: a copy of the column's list when it was
+        put for exactly these rows and no cell of it was set since, else cell by cell."""
         stored = self._columns.get((sheet, col))
         if stored is not None and stored.rows == rows and not any(k[0] == sheet and k[2] == col for k in self._cells):
             return list(stored.fills)

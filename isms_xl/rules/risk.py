@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from isms_xl.findings import Finding
 from isms_xl.forms.b02_risk_assessment import REDUCE, RETAIN
 from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE
+from isms_xl.method import Method
 from isms_xl.rules.registry import CheckContext, rule
 
 _CIA = {"C": "confidentiality", "I": "integrity", "A": "availability",
@@ -36,7 +37,7 @@ def _residual_values(ctx: CheckContext) -> list[float | None]:
     return ctx.cache["risk.residual"]
 
 
-def _values(method, impacts: list, threats: list, vulnerabilities: list) -> list[float | None]:
+def _values(method: Method, impacts: list, threats: list, vulnerabilities: list) -> list[float | None]:
     if set(map(type, impacts)) | set(map(type, threats)) | set(map(type, vulnerabilities)) <= {int, float}:
         return method.risk_values(impacts, threats, vulnerabilities)  # every level there: in C
     value = method.risk_value

@@ -49,10 +49,9 @@ def xref_002(ctx: CheckContext) -> Iterator[Finding]:
     registered = list(map(_asset_field(ctx, "name").get, map(str, ctx.column("B-02", "asset_id"))))
     # Names equal as stored (nearly all) are skipped in C; the rest are folded and compared.
     for i in compress(count(), map(ne, names, registered)):
-        r, name = records[i], names[i]
-        if name is not None and registered[i] is not None and not _same_text(str(name), str(registered[i])):
-            registered_name = registered[i]
-            yield ctx.at("B-02", r, "asset_name", name,
+        name, registered_name = names[i], registered[i]
+        if name is not None and registered_name is not None and not _same_text(str(name), str(registered_name)):
+            yield ctx.at("B-02", records[i], "asset_name", name,
                          f"資産名「{name}」が情報資産台帳（B-01）の「{registered_name}」と異なります",
                          f"Asset name '{name}' differs from the asset register (B-01): '{registered_name}'")
 
@@ -135,7 +134,7 @@ def xref_007(ctx: CheckContext) -> Iterator[Finding]:
         if form_id == SOA:
             continue
         keys = [c.key for c in form.spec.columns if c.kind is Kind.CONTROLS]
-        if keys and not any(map(_unknown_in, repeat(ctx), repeat(form_id), keys)):
+        if not keys or not any(map(_unknown_in, repeat(ctx), repeat(form_id), keys)):
             continue  # the usual register: every distinct value checked, none unknown
         for record in form.records:
             for key in keys:
