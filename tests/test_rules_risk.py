@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import random
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +19,7 @@ from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE
 from isms_xl.rules import RULES, CheckContext
 from isms_xl.rules.registry import load_builtin_rules
 from tests import xref_demo
-from tests.xref_demo import AS_OF, seeded
+from tests.xref_demo import AS_OF, changed_at_random, seeded
 
 load_builtin_rules()
 demo, ctx = xref_demo.demo, xref_demo.ctx  # the shared demo folder's fixtures
@@ -161,14 +160,7 @@ PLAN_CHOICES = {
 @given(seed=st.integers(0, 2**32 - 1), share=st.sampled_from([0.1, 0.5, 1.0]))
 def test_the_rules_find_what_the_oracle_finds(demo, seed, share):
     folder, forms, _ = demo
-    rng = random.Random(seed)
-    forms = dict(forms)
-    for fid, choices in (("B-02", CHOICES), ("B-03", PLAN_CHOICES)):
-        form = forms[fid] = copy.deepcopy(forms[fid])
-        for record in form.records:
-            for key, values in choices.items():
-                if rng.random() < share:
-                    record.values[key] = rng.choice(values)
+    forms = changed_at_random(forms, {"B-02": CHOICES, "B-03": PLAN_CHOICES}, seed, share)
     fresh = CheckContext(forms, load_config(folder), AS_OF, folder)
     got = set()
     for rule_id in RISK:

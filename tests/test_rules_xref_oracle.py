@@ -5,8 +5,6 @@ with the same cells, values and messages, over risk-core records changed at rand
 
 from __future__ import annotations
 
-import copy
-import random
 import unicodedata
 
 from hypothesis import given, settings
@@ -24,7 +22,7 @@ from isms_xl.rules.registry import load_builtin_rules
 from isms_xl.rules.xref_soa import SELECTING, _shown as _soa_shown
 from isms_xl.schema import Kind
 from tests import xref_demo
-from tests.xref_demo import AS_OF
+from tests.xref_demo import AS_OF, changed_at_random
 
 load_builtin_rules()
 demo = xref_demo.demo
@@ -188,14 +186,7 @@ CHOICES = {
 @given(seed=st.integers(0, 2**32 - 1), share=st.sampled_from([0.05, 0.3, 1.0]))
 def test_the_rules_give_exactly_the_oracles_findings(demo, seed, share):
     folder, forms, _ = demo
-    rng = random.Random(seed)
-    forms = dict(forms)
-    for fid, choices in CHOICES.items():
-        form = forms[fid] = copy.deepcopy(forms[fid])
-        for record in form.records:
-            for key, values in choices.items():
-                if rng.random() < share:
-                    record.values[key] = rng.choice(values)
+    forms = changed_at_random(forms, CHOICES, seed, share)
     config = load_config(folder)
     for rule_id, oracle in ORACLES.items():
         got_ctx, want_ctx = (CheckContext(forms, config, AS_OF, folder) for _ in range(2))

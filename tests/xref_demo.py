@@ -3,8 +3,10 @@ generated and read once per module; every test gets a fresh CheckContext over it
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,17 @@ def ctx(demo) -> CheckContext:
 def seeded(demo, rule_id: str) -> dict:
     [defect] = [d for d in demo[2] if d["rule"] == rule_id]
     return defect
+
+
+def changed_at_random(forms: dict, choices: dict[str, dict[str, list]], seed: int, share: float) -> dict:
+    """The forms with copies of those in ``choices`` whose records had each listed value replaced,
+    with probability ``share``, by one of its choices (the rule tests' oracles read them next)."""
+    rng = random.Random(seed)
+    out = dict(forms)
+    for form_id, by_key in choices.items():
+        form = out[form_id] = copy.deepcopy(forms[form_id])
+        for record in form.records:
+            for key, values in by_key.items():
+                if rng.random() < share:
+                    record.values[key] = rng.choice(values)
+    return out
