@@ -20,7 +20,7 @@ from isms_xl.config import Config, load_config
 from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
 from isms_xl.headers import HeaderMatch
-from isms_xl.io.cell_styles import style_ids_in_columns
+from isms_xl.io.cell_styles import style_ids_by_column
 from isms_xl.io.preflight import (
     COLLECT_ALL,
     COLLECT_DEFAULT,
@@ -182,7 +182,7 @@ class _BandedStyles:
             self.guess = frozenset(layout.index(c.key) for c in spec.columns if c.band_of)
         else:
             self.guess = frozenset()
-        self.read: dict[str, tuple[frozenset[int], dict[tuple[int, int], int]]] = {}
+        self.read: dict[str, tuple[frozenset[int], dict[int, dict[int, int]]]] = {}
 
     def prefetch(self, info: WorkbookInfo) -> None:
         if self.guess:
@@ -190,15 +190,15 @@ class _BandedStyles:
                 if sheet.type == "worksheet":
                     self.ids(sheet.name, self.guess)
 
-    def ids(self, sheet: str, columns: Iterable[int]) -> dict[tuple[int, int], int] | None:
-        """(row, col) -> style id for the cells of ``columns``; None when the sheet is not vetted."""
+    def ids(self, sheet: str, columns: Iterable[int]) -> dict[int, dict[int, int]] | None:
+        """col -> {row -> style id} for the cells of ``columns``; None when the sheet is not vetted."""
         columns = frozenset(columns)
         if sheet in self.read and columns <= self.read[sheet][0]:
             return self.read[sheet][1]
         xml = self.staged.sheet_pieces(sheet) if self.staged is not None else None
         if xml is None:
             return None
-        self.read[sheet] = (columns, style_ids_in_columns(xml, columns))
+        self.read[sheet] = (columns, style_ids_by_column(xml, columns))
         return self.read[sheet][1]
 
 
@@ -297,7 +297,7 @@ def _banded_fills(form: Form, info: WorkbookInfo, sheet, styles: _BandedStyles |
         if ids is None:
             styles = sheet.style_ids.get_in_column(rows, col, 0)
         else:
-            styles = list(map(ids.get, zip(rows, repeat(col)), repeat(0)))
+            styles = list(map(ids.get(col, {}).get, rows, repeat(0)))
         fill_of = {sid: info.fill(sid) for sid in set(styles)}  # a few styles, many cells
         form.fills.put_column(sheet.name, col, rows, list(map(fill_of.__getitem__, styles)))
 
