@@ -171,6 +171,7 @@ def test_mangled_table_form_reads_to_the_same_records(demo, form_id):
     @example(plan=TablePlan(seed=1047, extra=2, shuffle=True, hide=1, blank_rows=3, totals=True, two_row=True))
     @example(plan=MAX_TABLE_PLAN)
     @example(plan=replace(MAX_TABLE_PLAN, seed=2, strip_top=True, extra=3, blank_rows=3))
+    @example(plan=TablePlan(seed=0, respell=1.0, rename=1.0, extra=3, drop_names=True))
     def check(plan: TablePlan) -> None:
         with tempfile.TemporaryDirectory() as folder:
             assert_same_records(demo.clean[form_id], mangled_table(demo, form_id, plan, Path(folder)), demo.config)

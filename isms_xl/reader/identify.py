@@ -11,7 +11,7 @@ from pathlib import Path
 from isms_xl.forms import FORMS, parse_form_id
 from isms_xl.headers import HeaderMatcher, normalize_header
 from isms_xl.reader.grid import SheetGrid
-from isms_xl.schema import DOC_FIELDS, FormSpec, Layout
+from isms_xl.schema import DOC_FIELDS, DocField, FormSpec, Layout
 
 _DOC_NUMBER = re.compile(r"^ISMS\s*-\s*[AB]\s*-\s*\d{1,2}$", re.IGNORECASE)
 DOC_SEARCH_ROWS = 12  # the block is at the top; a title, a logo row and notes may come first
@@ -26,26 +26,27 @@ def matcher(spec: FormSpec) -> HeaderMatcher:
 
 def find_labelled(grid: SheetGrid, rows: int = DOC_SEARCH_ROWS) -> dict[str, tuple[int, int, object]]:
     """Document-control fields found by their labels: key -> (row, col, value). The value is the
-    first non-blank cell to the right of the label (merged areas are blank but for their first
-    cell). A blank field's cell is as far right of its label as the values of the labels above or
-    below it are (a column inserted through the block moves every value alike), else beside it."""
+    first non-blank cell to the right of the label and before the next label of the row (merged
+    areas are blank but for their first cell; columns a user inserted through the block are
+    blank); after a row's last label, within ``_VALUE_REACH`` cells. A blank field's cell is as
+    far right of its label as the values of the labels above or below it are (a column inserted
+    through the block moves every value alike), else beside it."""
     found: dict[str, tuple[int, int, object]] = {}
     blank: list[tuple[str, int, int]] = []  # fields without a value: (key, row, label column)
     offset: dict[int, int] = {}  # label column -> how far right of it its values are
     for r in range(min(rows, grid.height)):
         line = grid.rows[r]
-        for c, text in enumerate(line):
-            if not isinstance(text, str) or not text.strip():
-                continue
-            label = normalize_header(text.split("：")[0].split(":")[0])
-            field = _DOC_LABELS.get(label)
-            if field is None or field.key in found:
+        labels = {c: field for c, text in enumerate(line) if (field := _label_of(text)) is not None}
+        for c, field in labels.items():
+            text = line[c]
+            if field.key in found:
                 continue
             inline = text.replace("：", ":").split(":", 1)
             if len(inline) == 2 and inline[1].strip():  # "文書番号: ISMS-B-02" in one cell
                 found[field.key] = (r, c, inline[1].strip())
                 continue
-            value_at = next((k for k in range(c + 1, min(c + 4, len(line))) if _present(line[k])), None)
+            stop = next((k for k in labels if k > c), min(c + 1 + _VALUE_REACH, len(line)))
+            value_at = next((k for k in range(c + 1, stop) if _present(line[k])), None)
             if value_at is not None and normalize_header(line[value_at]) not in _DOC_LABELS:
                 found[field.key] = (r, value_at, line[value_at])
                 offset.setdefault(c, value_at - c)
@@ -56,6 +57,18 @@ def find_labelled(grid: SheetGrid, rows: int = DOC_SEARCH_ROWS) -> dict[str, tup
         k = c + offset.get(c, 1)
         found[key] = (r, k, grid.value(r, k))
     return found
+
+
+#: How far right of a row's last label its value may be: beside it, past a merged area, or past
+#: a few columns a user inserted through the block.
+_VALUE_REACH = 8
+
+
+def _label_of(text: object) -> DocField | None:
+    """The document-control field a cell labels ("文書番号", "文書番号：ISMS-B-02"), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return _DOC_LABELS.get(normalize_header(text.split("：")[0].split(":")[0]))
 
 
 def _present(value: object) -> bool:
