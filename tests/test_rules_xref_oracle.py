@@ -19,7 +19,8 @@ from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE
 from isms_xl.rules import RULES, CheckContext
 from isms_xl.rules._util import ids_of as _refs
 from isms_xl.rules.registry import load_builtin_rules
-from isms_xl.rules.xref_soa import SELECTING, _shown as _soa_shown
+from isms_xl.rules.xref_soa import SELECTING
+from isms_xl.rules.xref_soa import _shown as _soa_shown
 from isms_xl.schema import Kind
 from tests import xref_demo
 from tests.xref_demo import AS_OF, changed_at_random

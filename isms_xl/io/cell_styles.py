@@ -20,7 +20,7 @@ from itertools import compress, repeat
 from isms_xl.io.xlsx_common import col_letters, col_number
 from isms_xl.io.xlsx_scan import style_id
 
-__all__ = ["style_ids_in_columns", "style_ids_by_column"]
+__all__ = ["style_ids_by_column", "style_ids_in_columns"]
 
 # An s attribute in the rest of a tag, spelled otherwise (spaces, a repeat): then every cell is
 # read with the scan's own ``style_id``.

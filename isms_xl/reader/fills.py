@@ -21,7 +21,7 @@ Key = tuple[str, int, int]
 
 
 class _Column:
-    __slots__ = ("rows", "fills", "_at")
+    __slots__ = ("_at", "fills", "rows")
 
     def __init__(self, rows: list[int], fills: list[str | None]) -> None:
         self.rows, self.fills = rows, fills

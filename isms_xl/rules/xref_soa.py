@@ -11,7 +11,8 @@ from isms_xl.findings import Finding
 from isms_xl.forms.a02_soa import APPLICABLE, EXCLUDED, MARK
 from isms_xl.forms.b03_treatment_plan import CANCELLED, DONE, IN_PROGRESS, NOT_STARTED
 from isms_xl.reader.model import Record
-from isms_xl.rules._util import ids_of as _refs, written as _written
+from isms_xl.rules._util import ids_of as _refs
+from isms_xl.rules._util import written as _written
 from isms_xl.rules.registry import CheckContext, rule
 
 SOA = "A-02"
