@@ -11,12 +11,19 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 import pytest
+import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isms_xl.io import xlsx_scan
+from isms_xl.io import scan_lockfree, xlsx_common
 from isms_xl.io.preflight import COLLECT_ALL, preflight
-from isms_xl.io.xlsx_common import DEFAULT_LIMITS, Where, col_letters, col_number, range_bounds
+from isms_xl.io.xlsx_common import (
+    DEFAULT_LIMITS,
+    Where,
+    col_letters,
+    col_number,
+    range_bounds,
+)
 from isms_xl.io.xlsx_scan import CellMap, CellSet, SheetScanner
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -278,6 +285,42 @@ def test_scan_matches_an_xml_parser(xml, cuts):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+def test_lockfree_pieces_give_what_the_fast_scan_gives(data):
+    """The default collection (formulas and errors) takes the pieces RE2 accepts
+    (io/scan_lockfree): the same results, counters included, as with that path turned off."""
+    xml = data.draw(sheet_documents(canonical=True))
+    starts = [m.start() / len(xml) for m in re.finditer(rb'<c r="', xml)]
+    cuts = data.draw(st.lists(st.sampled_from(starts), max_size=12)) if starts else []
+    with_it = scan(xml, cuts, styles=False)
+    assert_matches(with_it, reference(xml))
+    original = scan_lockfree.accepts
+    try:
+        scan_lockfree.accepts = lambda buf, max_col, max_row: False
+        without = scan(xml, cuts, styles=False)
+    finally:
+        scan_lockfree.accepts = original
+    assert without.lockfree_pieces == 0
+    for name in ("max_row", "max_col", "cells", "row_counter", "col_counter", "f_keys", "kind_keys", "kind_codes",
+                 "err_keys", "err_codes", "hidden_rows"):
+        assert getattr(with_it, name) == getattr(without, name), name
+
+
+def test_an_excel_written_register_takes_the_lockfree_path():
+    rows = "".join(
+        f'<row r="{r}" spans="1:3" x14ac:dyDescent="0.25"><c r="A{r}" s="1" t="s"><v>{r}</v></c>'
+        f'<c r="B{r}" s="2"><v>2</v></c><c r="C{r}" s="3"><f>A{r}*B{r}</f><v>4</v></c></row>' for r in range(1, 400))
+    xml = (f'<worksheet xmlns="main"><dimension ref="A1:C399"/><sheetData>{rows}</sheetData></worksheet>').encode()
+    starts = [m.start() for m in re.finditer(rb'<c r="A', xml)]
+    scanner = scan(xml, [starts[100] / len(xml), starts[300] / len(xml)], styles=False)
+    assert scanner.lockfree_pieces >= 1
+    assert set(scanner.formula_cells()) == {(r, 2) for r in range(399)}
+    assert (scanner.max_row, scanner.max_col, scanner.cells) == (399, 3, 3 * 399)
+    hidden = xml.replace(b'<row r="250" spans', b'<row r="250" hidden="1" spans')
+    assert scan(hidden, [starts[100] / len(xml), starts[300] / len(xml)], styles=False).hidden_rows == {249}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
 def test_fast_scan_matches_an_xml_parser(data):
     """Mostly Excel's spelling, cut where preflight cuts: just before a cell."""
     xml = data.draw(sheet_documents(canonical=True))
@@ -388,17 +431,25 @@ def test_collect_is_checked(tmp_path):
 # --------------------------------------------------------------------------------------------
 # The regexes for "at most this column / row"
 
+def _at_most(s: str, first: str, lowest: str, highest: str, possessive: bool):
+    """The "at most" pattern for Python's re, or (without possessive quantifiers) for RE2."""
+    text = xlsx_common._le(s, first, lowest, highest, possessive)
+    return re.compile(text + r"\Z") if possessive else re2.compile(text + r"\z")
+
+
+@pytest.mark.parametrize("possessive", [True, False])
 @pytest.mark.parametrize("n", [1, 9, 10, 11, 99, 100, 101, 199, 1000, 1234, 50001, 90909, 1048576])
-def test_digits_at_most(n):
-    pattern = re.compile(xlsx_scan._le(str(n), "1", "0", "9") + r"\Z")
+def test_digits_at_most(n, possessive):
+    pattern = _at_most(str(n), "1", "0", "9", possessive)
     for k in [*range(1, min(2 * n, 3000)), n - 1, n, n + 1, 10 * n, 10 * n + 5]:
         if k >= 1:
             assert bool(pattern.match(str(k))) == (k <= n), k
 
 
+@pytest.mark.parametrize("possessive", [True, False])
 @pytest.mark.parametrize("n", [1, 2, 25, 26, 27, 52, 53, 700, 702, 703, 704, 1000, 16384])
-def test_columns_at_most(n):
-    pattern = re.compile(xlsx_scan._le(col_letters(n), "A", "A", "Z") + r"\Z")
+def test_columns_at_most(n, possessive):
+    pattern = _at_most(col_letters(n), "A", "A", "Z", possessive)
     for k in range(1, 2 * n + 800):
         assert bool(pattern.match(col_letters(k))) == (k <= n), k
 

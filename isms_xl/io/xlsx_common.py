@@ -141,6 +141,33 @@ def col_letters(n: int) -> str:
 _RANGE_END = re.compile(rb"^\$?([A-Za-z]{0,10})\$?([0-9]{0,15})$")
 
 
+def _le(s: str, first: str, lowest: str, highest: str, possessive: bool) -> str:
+    """Regex for the strings over the alphabet lowest..highest that compare <= s, shorter
+    ones included (columns A..ZZZ, or rows without leading zeros: ``first`` is the smallest
+    first character). Same-length strings first (they are the usual ones in a piece);
+    possessive where it cannot change the outcome (a run of letters or digits is always
+    followed by something else), unless the engine takes no possessive quantifier (RE2)."""
+    any_char = f"[{lowest}-{highest}]"
+    n = len(s)
+    alts = []
+    for i, ch in enumerate(s):
+        low = first if i == 0 else lowest
+        if i == n - 1:
+            alts.append(s[:i] + (f"[{low}-{ch}]" if ch != low else low))
+        elif ch > low:
+            top = chr(ord(ch) - 1)
+            alts.append(s[:i] + (f"[{low}-{top}]" if top != low else low) + f"{any_char}{{{n - i - 1}}}")
+    if n > 1:
+        alts.append(f"[{first}-{highest}]" + (f"{any_char}{{0,{n - 2}}}" + ("+" if possessive else "") if n > 2 else ""))
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+def box_pattern(max_col: int, max_row: int, *, possessive: bool = True) -> str:
+    """Regex for the cell references ("J12") inside A1:(max_col, max_row)."""
+    return (_le(col_letters(max_col), "A", "A", "Z", possessive)
+            + _le(str(max_row), "1", "0", "9", possessive))
+
+
 def range_bounds(value: bytes) -> tuple[int, int, int, int] | None:
     """(first row, first col, last row, last col), 1-based, of "B2", "A1:C3", "A:C" or "2:5"."""
     ends = []

@@ -14,7 +14,9 @@ Cells are (row, col), 0-based, and are kept compactly (8 bytes a cell) in ``Cell
 ``CellMap``, which behave like a frozenset and a read-only dict.
 
 How it stays fast: pieces (about 1 MiB) are cut just before a cell start tag, so none ends
-inside a cell. A piece of cell data goes through one ``re.split`` whose pattern matches whole
+inside a cell. With the default collection a piece is first offered to RE2 (io/scan_lockfree),
+which accepts the usual piece in one match outside the interpreter lock; the rest goes through
+one ``re.split`` whose pattern matches whole
 cells as Excel, LibreOffice, openpyxl and XlsxWriter write them, capturing only the unusual
 ones (formulas, errors, cells beyond the range already seen); what it leaves between the cells
 must be row tags only. So one pass both checks every byte of the cell data and finds what is to
@@ -36,12 +38,14 @@ from itertools import compress, islice, repeat
 from typing import Any
 
 from isms_xl.errors import BadInputError
+from isms_xl.io import scan_lockfree
 from isms_xl.io.xlsx_common import (
     EXCEL_MAX_COLS,
     EXCEL_MAX_ROWS,
     MiB,
     Limits,
     Where,
+    box_pattern,
     col_letters,
     col_number,
     range_bounds,
@@ -317,27 +321,6 @@ _KIND_CODES = {b"shared": 1, b"array": 2, b"dataTable": 3}
 _KIND_NAMES = (None, "shared", "array", "dataTable")
 
 
-def _le(s: str, first: str, lowest: str, highest: str) -> str:
-    """Regex for the strings over the alphabet lowest..highest that compare <= s, shorter
-    ones included (columns A..ZZZ, or rows without leading zeros: ``first`` is the smallest
-    first character). Same-length strings first (they are the usual ones in a piece);
-    possessive where it cannot change the outcome (a run of letters or digits is always
-    followed by something else)."""
-    any_char = f"[{lowest}-{highest}]"
-    n = len(s)
-    alts = []
-    for i, ch in enumerate(s):
-        low = first if i == 0 else lowest
-        if i == n - 1:
-            alts.append(s[:i] + (f"[{low}-{ch}]" if ch != low else low))
-        elif ch > low:
-            top = chr(ord(ch) - 1)
-            alts.append(s[:i] + (f"[{low}-{top}]" if top != low else low) + f"{any_char}{{{n - i - 1}}}")
-    if n > 1:
-        alts.append(f"[{first}-{highest}]" + (f"{any_char}{{0,{n - 2}}}+" if n > 2 else ""))
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-
 @functools.lru_cache(maxsize=256)
 def _cell_split(max_col: int, max_row: int, formulas: bool, errors: bool, styles: bool) -> re.Pattern[bytes]:
     """A pattern that matches whole cells in the usual spelling, for ``split``; what it leaves
@@ -361,7 +344,7 @@ def _cell_split(max_col: int, max_row: int, formulas: bool, errors: bool, styles
     if max_col < 1 or max_row < 1:
         box = "(?!)"
     else:
-        box = _le(col_letters(max_col), "A", "A", "Z") + _le(str(max_row), "1", "0", "9")
+        box = box_pattern(max_col, max_row)
     ref, val = _REF.decode(), _VAL.decode()
     style = f'(?:(?=({ref}" s="[0-9]{{1,9}}"))|)' if styles else ""
     # The attributes a cell may have besides r (and t="e" only when errors are not collected);
@@ -574,6 +557,7 @@ class SheetScanner(TagStream):
         self.table_ids: list[str] = []
         self._rows = _RowKey()
         self.fast_pieces = self.general_pieces = 0  # for tests and benchmarks
+        self.lockfree_pieces = 0  # of the fast pieces, those RE2 accepted (scan_lockfree)
 
     # -- results -------------------------------------------------------------------------------
 
@@ -642,6 +626,8 @@ class SheetScanner(TagStream):
         if row_bound > EXCEL_MAX_ROWS or col_bound > EXCEL_MAX_COLS:
             return False  # the general scan names the cell
         formulas, errors, styles = self.collect_formulas, self.collect_errors, self.collect_styles
+        if formulas and errors and not styles and scan_lockfree.accepts(buf, col_bound, row_bound):
+            return self._take_accepted(buf, row_bound, col_bound, last, last_col)
         split = _cell_split(col_bound, row_bound, formulas, errors, styles)
         parts = split.split(buf)
         step = split.groups + 1
@@ -716,6 +702,47 @@ class SheetScanner(TagStream):
                 self._fast_styles(styled)
             for key, value in zip(found.style_keys, found.style_values):
                 self._add_style(key, value)
+        if len(self._rows) >= 200_000:
+            self._rows.clear()
+        return True
+
+    def _take_accepted(self, buf: bytes, row_bound: int, col_bound: int, last: int, last_col: int) -> bool:
+        """What ``_fast`` collects from a piece ``scan_lockfree`` accepted (row tags, plain cells
+        in the box, formula cells without an error): the formula cells, the bounds, the
+        counters; False (having changed nothing) to leave the piece to ``_fast``."""
+        found = scan_lockfree.formula_refs(buf)
+        f_keys: array | list[int] = []
+        kind_keys: list[int] = []
+        kind_codes: list[int] = []
+        if found:
+            refs = b" ".join(ref for ref, _ in found)
+            letters = refs.translate(None, _DIGITS).split()
+            col_bound = max(col_bound, max(map(_COLS.__getitem__, set(letters))) + 1)
+            f_keys = _ref_keys(refs, letters)
+            row_bound = max(row_bound, (max(f_keys) >> _COL_BITS) + 1)
+            if row_bound > EXCEL_MAX_ROWS or col_bound > EXCEL_MAX_COLS:
+                return False  # the fast scan names the cell
+            kinds = [kind for _, kind in found]
+            if any(kinds):
+                codes = list(map(_KIND_CODES.get, kinds, repeat(0)))
+                kind_keys, kind_codes = list(compress(f_keys, codes)), list(filter(None, codes))
+        row_counter = self.row_counter
+        last_row_tag = buf.rfind(b"<row")
+        if last_row_tag >= 0:
+            tag = _ROW_ATTRS.match(buf, last_row_tag)
+            r = None if tag is None else _attr(tag.group(1), b"r")
+            if r is None or not r.isdigit():
+                return False
+            row_counter = int(r)
+        # Nothing can fail from here on.
+        self.cells += buf.count(b'<c r="')
+        self.max_row, self.max_col = row_bound, col_bound
+        self.row_counter = row_counter
+        self.col_counter = last_col if last > last_row_tag else 0
+        self.f_keys.extend(f_keys)
+        self.kind_keys.extend(kind_keys)
+        self.kind_codes.extend(kind_codes)
+        self.lockfree_pieces += 1
         if len(self._rows) >= 200_000:
             self._rows.clear()
         return True
