@@ -15,6 +15,7 @@ import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from isms_xl.errors import BadInputError
 from isms_xl.io import scan_lockfree, xlsx_common
 from isms_xl.io.preflight import COLLECT_ALL, preflight
 from isms_xl.io.xlsx_common import (
@@ -303,6 +304,34 @@ def test_lockfree_pieces_give_what_the_fast_scan_gives(data):
     for name in ("max_row", "max_col", "cells", "row_counter", "col_counter", "f_keys", "kind_keys", "kind_codes",
                  "err_keys", "err_codes", "hidden_rows"):
         assert getattr(with_it, name) == getattr(without, name), name
+
+
+def _outcome(xml: bytes, cuts, *, lockfree: bool):
+    """A scan's results, or the refusal it raises, with the lock-free path on or off."""
+    original = scan_lockfree.accepts
+    if not lockfree:
+        scan_lockfree.accepts = lambda buf, max_col, max_row: False
+    try:
+        s = scan(xml, cuts, styles=False)
+    except BadInputError as err:
+        return ("refused", err.reason)
+    finally:
+        scan_lockfree.accepts = original
+    return (s.max_row, s.max_col, s.cells, s.row_counter, s.col_counter, list(s.f_keys), s.hidden_rows)
+
+
+@pytest.mark.parametrize("row_tag", ['<row r="0">', '<row r="0" x="hidden">', '<row r="05">', '<row r="9" x="hidden">',
+                                     '<row r="9" hidden="1">', '<row r="9" x:hidden="1">', '<row r="9"/>'])
+def test_odd_row_tags_give_the_same_with_and_without_the_lockfree_path(row_tag):
+    def rows(numbers):
+        return "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><f>A{r}</f><v>1</v></c></row>'
+                       for r in numbers)
+    odd = row_tag + ("" if row_tag.endswith("/>") else "</row>")
+    xml = (f'<worksheet xmlns="main"><dimension ref="A1:B20"/><sheetData>{rows(range(1, 6))}{odd}'
+           f'{rows(range(10, 21))}</sheetData></worksheet>').encode()
+    starts = [m.start() / len(xml) for m in re.finditer(rb'<c r="A', xml)]
+    cuts = [starts[2], starts[8], starts[12]]  # the odd row tag in a middle piece
+    assert _outcome(xml, cuts, lockfree=True) == _outcome(xml, cuts, lockfree=False)
 
 
 def test_an_excel_written_register_takes_the_lockfree_path():

@@ -50,8 +50,9 @@ def _not_name(word: bytes) -> bytes:
 
 
 _NOT_HIDDEN = _not_name(b"hidden")
-# Row tags as Excel writes them too (spans="1:24" x14ac:dyDescent="0.25"), and whitespace.
-_ROW = rb'<row r="[0-9]+"(?: ' + _NOT_HIDDEN + rb'="' + _VAL + rb'")*/?>|</row>|[ \t\r\n]+'
+# Row tags as Excel writes them too (spans="1:24" x14ac:dyDescent="0.25"), and whitespace. A row
+# number without a leading zero, as the fast scan's gap reading wants it where it looks closer.
+_ROW = rb'<row r="[1-9][0-9]*"(?: ' + _NOT_HIDDEN + rb'="' + _VAL + rb'")*/?>|</row>|[ \t\r\n]+'
 # The formula cells' references and the t of their f, once a piece is accepted.
 _FORMULA = re.compile(rb'<c r="(' + _REF + rb')"[^>]*><f(?: t="(' + _VAL + rb')")?')
 
