@@ -42,8 +42,8 @@ from isms_xl.io import scan_lockfree
 from isms_xl.io.xlsx_common import (
     EXCEL_MAX_COLS,
     EXCEL_MAX_ROWS,
-    MiB,
     Limits,
+    MiB,
     Where,
     box_pattern,
     col_letters,
