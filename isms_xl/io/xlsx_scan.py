@@ -638,14 +638,10 @@ class SheetScanner(TagStream):
         if hidden is None:
             return False
         # openpyxl's counters, for a later piece with cells or rows without r.
-        row_counter = self.row_counter
-        last_row_tag = buf.rfind(b"<row")
-        if last_row_tag >= 0:
-            tag = _ROW_ATTRS.match(buf, last_row_tag)
-            r = None if tag is None else _attr(tag.group(1), b"r")
-            if r is None or not r.isdigit():
-                return False
-            row_counter = int(r)
+        counted = self._row_counter_after(buf)
+        if counted is None:
+            return False
+        row_counter, last_row_tag = counted
 
         # Formula cells in bulk, odd cells one by one.
         f_keys: array | list[int] = []
@@ -706,6 +702,18 @@ class SheetScanner(TagStream):
             self._rows.clear()
         return True
 
+    def _row_counter_after(self, buf: bytes) -> tuple[int, int] | None:
+        """openpyxl's row counter after the piece (the r of its last row tag), with where that
+        tag is (-1: none); None when that r is not digits (for the general scan)."""
+        last_row_tag = buf.rfind(b"<row")
+        if last_row_tag < 0:
+            return self.row_counter, last_row_tag
+        tag = _ROW_ATTRS.match(buf, last_row_tag)
+        r = None if tag is None else _attr(tag.group(1), b"r")
+        if r is None or not r.isdigit():
+            return None
+        return int(r), last_row_tag
+
     def _take_accepted(self, buf: bytes, row_bound: int, col_bound: int, last: int, last_col: int) -> bool:
         """What ``_fast`` collects from a piece ``scan_lockfree`` accepted (row tags, plain cells
         in the box, formula cells without an error): the formula cells, the bounds, the
@@ -726,14 +734,10 @@ class SheetScanner(TagStream):
             if any(kinds):
                 codes = list(map(_KIND_CODES.get, kinds, repeat(0)))
                 kind_keys, kind_codes = list(compress(f_keys, codes)), list(filter(None, codes))
-        row_counter = self.row_counter
-        last_row_tag = buf.rfind(b"<row")
-        if last_row_tag >= 0:
-            tag = _ROW_ATTRS.match(buf, last_row_tag)
-            r = None if tag is None else _attr(tag.group(1), b"r")
-            if r is None or not r.isdigit():
-                return False
-            row_counter = int(r)
+        counted = self._row_counter_after(buf)
+        if counted is None:
+            return False
+        row_counter, last_row_tag = counted
         # Nothing can fail from here on.
         self.cells += buf.count(b'<c r="')
         self.max_row, self.max_col = row_bound, col_bound
