@@ -438,6 +438,24 @@ def _ref_keys(refs: bytes, letters: list[bytes]) -> array:
                           map(_COL_KEYS.__getitem__, letters)))
 
 
+def _formula_keys(refs: bytes, kinds: list[bytes | None] | None
+                  ) -> tuple[array, list[int], list[int], int, int] | None:
+    """From the formula cells' references b"J2 K2 ..." and (when any is not normal) each one's f
+    t: their keys, the keys and kind codes of the non-normal ones, and the last column and row
+    they reach (1-based); None when a column is beyond Excel's grid. In C."""
+    letters = refs.translate(None, _DIGITS).split()
+    max_col = max(map(_COLS.__getitem__, set(letters))) + 1
+    if max_col > EXCEL_MAX_COLS:
+        return None
+    f_keys = _ref_keys(refs, letters)
+    kind_keys: list[int] = []
+    kind_codes: list[int] = []
+    if kinds is not None:
+        codes = list(map(_KIND_CODES.get, kinds, repeat(0)))
+        kind_keys, kind_codes = list(compress(f_keys, codes)), list(filter(None, codes))
+    return f_keys, kind_keys, kind_codes, max_col, (max(f_keys) >> _COL_BITS) + 1
+
+
 class _OddCells:
     """What ``SheetScanner._odd_cells`` found, for ``_fast`` to add once the piece has passed."""
 
@@ -651,16 +669,12 @@ class SheetScanner(TagStream):
             refs_of = parts[1 + styles::step]
             refs = b" ".join(filter(None, refs_of))
             if refs:
-                letters = refs.translate(None, _DIGITS).split()
-                col_bound = max(col_bound, max(map(_COLS.__getitem__, set(letters))) + 1)
-                if col_bound > EXCEL_MAX_COLS:
-                    return False
-                f_keys = _ref_keys(refs, letters)
-                row_bound = max(row_bound, (max(f_keys) >> _COL_BITS) + 1)
                 kinds = parts[2 + styles::step]
-                if any(kinds):
-                    codes = list(map(_KIND_CODES.get, compress(kinds, refs_of), repeat(0)))
-                    kind_keys, kind_codes = list(compress(f_keys, codes)), list(filter(None, codes))
+                got = _formula_keys(refs, list(compress(kinds, refs_of)) if any(kinds) else None)
+                if got is None:
+                    return False
+                f_keys, kind_keys, kind_codes, f_col, f_row = got
+                col_bound, row_bound = max(col_bound, f_col), max(row_bound, f_row)
         odd_of = parts[step - 1::step]
         odd = list(filter(None, odd_of))
         found = _OddCells()
@@ -723,17 +737,14 @@ class SheetScanner(TagStream):
         kind_keys: list[int] = []
         kind_codes: list[int] = []
         if found:
-            refs = b" ".join(ref for ref, _ in found)
-            letters = refs.translate(None, _DIGITS).split()
-            col_bound = max(col_bound, max(map(_COLS.__getitem__, set(letters))) + 1)
-            f_keys = _ref_keys(refs, letters)
-            row_bound = max(row_bound, (max(f_keys) >> _COL_BITS) + 1)
-            if row_bound > EXCEL_MAX_ROWS or col_bound > EXCEL_MAX_COLS:
-                return False  # the fast scan names the cell
             kinds = [kind for _, kind in found]
-            if any(kinds):
-                codes = list(map(_KIND_CODES.get, kinds, repeat(0)))
-                kind_keys, kind_codes = list(compress(f_keys, codes)), list(filter(None, codes))
+            got = _formula_keys(b" ".join(ref for ref, _ in found), kinds if any(kinds) else None)
+            if got is None:
+                return False  # the fast scan names the cell
+            f_keys, kind_keys, kind_codes, f_col, f_row = got
+            col_bound, row_bound = max(col_bound, f_col), max(row_bound, f_row)
+            if row_bound > EXCEL_MAX_ROWS:
+                return False
         counted = self._row_counter_after(buf)
         if counted is None:
             return False
@@ -747,8 +758,6 @@ class SheetScanner(TagStream):
         self.kind_keys.extend(kind_keys)
         self.kind_codes.extend(kind_codes)
         self.lockfree_pieces += 1
-        if len(self._rows) >= 200_000:
-            self._rows.clear()
         return True
 
     def _odd_cells(self, cells: list[bytes], styled: list[bytes | None] | None) -> _OddCells | None:
