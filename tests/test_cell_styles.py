@@ -10,10 +10,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from isms_xl.io.cell_bound import cells_within_dimension
-from isms_xl.io.cell_styles import style_ids_in_columns
+from isms_xl.io.cell_styles import style_ids_by_column
 from isms_xl.io.xlsx_common import col_letters
 from tests.test_cell_bound import sheet
 from tests.test_xlsx_scan import reference, sheet_documents
+
+
+def style_ids_in_columns(xml, columns) -> dict[tuple[int, int], int]:
+    """(row, col) -> style id: what the reader reads by column, as one mapping of cells."""
+    return {(row, col): sid for col, by_row in style_ids_by_column(xml, columns).items() for row, sid in by_row.items()}
 
 
 @pytest.mark.parametrize("cell, expected", [

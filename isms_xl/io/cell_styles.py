@@ -20,16 +20,11 @@ from itertools import compress, repeat
 from isms_xl.io.xlsx_common import col_letters, col_number
 from isms_xl.io.xlsx_scan import style_id
 
-__all__ = ["style_ids_by_column", "style_ids_in_columns"]
+__all__ = ["style_ids_by_column"]
 
 # An s attribute in the rest of a tag, spelled otherwise (spaces, a repeat): then every cell is
 # read with the scan's own ``style_id``.
 _S_ATTR = re.compile(rb'\ss\s*=')
-
-
-def style_ids_in_columns(xml: bytes | Sequence[bytes], columns: Iterable[int]) -> dict[tuple[int, int], int]:
-    """(row, col) -> style id: ``style_ids_by_column`` as one mapping of cells."""
-    return {(row, col): sid for col, by_row in style_ids_by_column(xml, columns).items() for row, sid in by_row.items()}
 
 
 def style_ids_by_column(xml: bytes | Sequence[bytes], columns: Iterable[int]) -> dict[int, dict[int, int]]:
