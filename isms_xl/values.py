@@ -753,6 +753,8 @@ def is_plain_text(kind: Kind, raw: object) -> bool:
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+# Several of them, between separators _parse_ids splits on (ASCII ones only).
+_PLAIN_ID_LIST = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*(?:[,;/\s]+[A-Za-z0-9][A-Za-z0-9_.\-]*)+", re.ASCII)
 
 
 def quick_value(column: Column, raw: object) -> tuple[bool, object]:
@@ -808,8 +810,15 @@ def quick_values(column: Column, distinct: set[object]) -> tuple[dict[object, ob
     fast = _PLAIN_ID if kind is Kind.IDS else _SIMPLE_ASCII if kind in _SIMPLE_KINDS else None
     plain = set(filter(fast.fullmatch, [r for r in distinct if r.__class__ is str])) if fast else set()
     changed: dict[object, object] = {r: (r,) for r in plain} if kind is Kind.IDS and not column.single else {}
+    rest = distinct - plain if plain else distinct
+    if kind is Kind.IDS and not column.single:
+        # Lists of plain ASCII ids ("R-0001, R-0002"): a plan's risks, distinct on every row. NFKC
+        # and strip leave them alone, so _parse_ids' value is the split itself, done in C.
+        lists = list(filter(_PLAIN_ID_LIST.fullmatch, [r for r in rest if r.__class__ is str]))
+        changed.update(zip(lists, map(tuple, map(dict.fromkeys, map(_ID_SEPARATORS.split, lists)))))
+        rest = rest.difference(lists)
     slow: list[object] = []
-    for raw in distinct - plain if plain else distinct:
+    for raw in rest:
         done, value = quick_value(column, raw)
         if not done:
             slow.append(raw)
