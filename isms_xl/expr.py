@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import and_
 from typing import Any, Protocol
 
 Refs = Callable[[str], str]  # column key -> A1 reference ("F6") or range ("B20:B27")
@@ -44,6 +46,8 @@ def _num(value: object) -> bool:
 
 
 _NUMBER_TYPES = frozenset({int, float})
+# Types a type test tells numbers among as _num does (no subclass of int or float but bool).
+_PLAIN_TYPES = frozenset({int, float, bool, str, type(None)})
 
 
 def _numbers_only(column: Sequence[Any]) -> bool:
@@ -155,6 +159,14 @@ class RiskValue(Expr):
         parts = [e.evaluate_column(columns, ctx, n) for e in (self.impact, self.threat, self.vulnerability)]
         if all(map(_numbers_only, parts)):  # the usual register: every level filled in
             return ctx.risk_values(*parts)
+        types = [list(map(type, part)) for part in parts]
+        if set().union(*types) <= _PLAIN_TYPES:
+            # Residual levels are blank on every accepted risk: the rows with three numbers
+            # (told apart by type, in C) are computed as a column, the others are blank.
+            numeric = [map(_NUMBER_TYPES.__contains__, t) for t in types]
+            ok = list(map(and_, map(and_, numeric[0], numeric[1]), numeric[2]))
+            values = iter(ctx.risk_values(*(list(compress(part, ok)) for part in parts)))
+            return [next(values) if row_ok else None for row_ok in ok]
         value = ctx.risk_value
         return [value(i, t, v) if _num(i) and _num(t) and _num(v) else None for i, t, v in zip(*parts)]
 

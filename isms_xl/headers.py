@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from isms_xl.schema import Column
 
@@ -47,7 +48,14 @@ def normalize_header(text: object) -> str:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    s = unicodedata.normalize("NFKC", str(text).translate(_TRANSLATE)).translate(_TRANSLATE)
+    return _normalized(str(text))
+
+
+# The same few hundred header and label texts come back for every sheet of every workbook a
+# check reads (the header search and the document-control labels look at the first rows' cells).
+@lru_cache(maxsize=8192)
+def _normalized(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text.translate(_TRANSLATE)).translate(_TRANSLATE)
     s = _SPACE.sub("", s).lower()
     while True:
         stripped = _TRAILING.sub("", _LEADING.sub("", s))

@@ -18,8 +18,14 @@ EXPRS = {
                                     Ref("vulnerability"))),
     "band_of_input": Band(Ref("impact")),
 }
+
+
+class Level(float):
+    """A float subclass (as numpy's float64 is): a number to the row-by-row test, not to a type test."""
+
+
 LEVELS = st.sampled_from([1, 2, 3, 1.0, 2.0, 3.0])
-ODD = st.sampled_from([None, "", " ", "高", "2", True, False, 0, 4, 2.5, -1])
+ODD = st.sampled_from([None, "", " ", "高", "2", True, False, 0, 4, 2.5, -1, Level(2.0)])
 
 
 def columns(n: int, odd: bool):
@@ -61,6 +67,12 @@ def test_numbers_only_columns_take_the_shortcut():
 
     cols = {"impact": [1, 2, 3], "threat": [3, 2, 1], "vulnerability": [1, 1, 2]}
     assert EXPRS["risk"].evaluate_column(cols, Counting(), 3) == [4, 6, 9]
+    # With blanks (residual levels of accepted risks), the rows with three numbers still are.
     cols["threat"][1] = None
     assert EXPRS["risk"].evaluate_column(cols, Counting(), 3) == [4, None, 9]
-    assert calls == [3]
+    cols["vulnerability"][0] = "高"
+    assert EXPRS["risk"].evaluate_column(cols, Counting(), 3) == [None, None, 9]
+    # A number type a type test does not know: row by row.
+    cols["impact"][2] = Level(3.0)
+    assert EXPRS["risk"].evaluate_column(cols, Counting(), 3) == [None, None, 9]
+    assert calls == [3, 2, 1]

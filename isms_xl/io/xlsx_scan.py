@@ -737,8 +737,8 @@ class SheetScanner(TagStream):
         kind_keys: list[int] = []
         kind_codes: list[int] = []
         if found:
-            kinds = [kind for _, kind in found]
-            got = _formula_keys(b" ".join(ref for ref, _ in found), kinds if any(kinds) else None)
+            kinds = list(map(operator.itemgetter(1), found))
+            got = _formula_keys(b" ".join(map(operator.itemgetter(0), found)), kinds if any(kinds) else None)
             if got is None:
                 return False  # the fast scan names the cell
             f_keys, kind_keys, kind_codes, f_col, f_row = got
