@@ -223,3 +223,29 @@ def test_a_run_records_where_its_time_went(demo):
     assert set(run.timings) == {"read", "rules"}
     assert all(seconds > 0 for seconds in run.timings.values())
     assert sum(run.timings.values()) <= wall
+
+
+def _snapshot(forms) -> dict:
+    """Everything a rule could change of the records, as plain data."""
+    def record(r):
+        return (r.sheet, r.row, dict(r.columns or {}), dict(r.field_cells or {}), repr(r.values), repr(r.raw),
+                repr(r.extra), {k: [record(x) for x in rows] for k, rows in r.tables.items()})
+    return {fid: [record(r) for r in form.records] for fid, form in forms.items()}
+
+
+@pytest.mark.parametrize("seed", [DEFAULT_SEED, 7])
+def test_no_rule_changes_a_record(demos, seed):
+    """The rules share columns built once per run (CheckContext.column, the recompute's shared
+    inputs): that is right only while no rule changes a record. Every rule, on the seeded demo."""
+    from isms_xl.check import _read_all
+    from isms_xl.config import load_config
+    from isms_xl.rules.registry import CheckContext, run_rules
+
+    folder = demos(AS_OF, seed)
+    config = load_config(folder)
+    forms = {f.form_id: f for _, read in _read_all(find_workbooks(folder), config) if isinstance(read, list)
+             for f in read}
+    before = _snapshot(forms)
+    findings = list(run_rules(CheckContext(forms, config, AS_OF, folder)))
+    assert len(findings) > 40  # the rules really ran over the seeded defects
+    assert _snapshot(forms) == before
