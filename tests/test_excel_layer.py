@@ -292,3 +292,72 @@ def test_pack_calls_the_audit_pack_of_the_folder_when_there_is_one(demo, monkeyp
     assert made.name.startswith(f"{demo.name}_audit_pack_")
     (alert,) = actions(book)
     assert alert["args"][0] == f"監査パックを作成しました: {made}"
+
+
+# --------------------------------------------------------------------------------------------
+# isms_xl.read_form of an open workbook
+
+
+def _rows(form):
+    return [(r.sheet, r.row, r.values, r.field_cells) for r in form.records]
+
+
+def test_read_form_of_an_open_sheet_or_book_reads_what_the_file_reads(demo):
+    import isms_xl
+    from isms_xl.config import load_config
+
+    config = load_config(demo)
+    path = demo / B02_FILE
+    from_file = isms_xl.read_form(path, config=config)
+    book = _book(path)
+    from_sheet = isms_xl.read_form(book.sheets[SHEET], config=config)
+    assert from_sheet.form_id == "B-02" and len(from_sheet.records) == len(from_file.records) > 100
+    assert _rows(from_sheet) == _rows(from_file)
+    assert _rows(isms_xl.read_form(book, config=config)) == _rows(from_file)
+    assert actions(book) == []  # reading sends nothing to Excel
+
+
+def test_read_form_of_an_unsaved_edit(demo):
+    import isms_xl
+
+    from_file = isms_xl.read_form(demo / B02_FILE)
+    record = from_file.records[3]
+    cell = record.cell("threat_level")
+    typed = 1 if record.values["threat_level"] != 1 else 2
+
+    def edit(grids):
+        grids[SHEET][cell.row][cell.col] = typed  # a threat level typed but not saved
+
+    opened = isms_xl.read_form(_book(demo / B02_FILE, edit).sheets[SHEET])
+    assert opened.records[3].values["threat_level"] == typed
+    assert [r.values for r in opened.records[4:]] == [r.values for r in from_file.records[4:]]
+
+
+def test_read_form_of_a_card_sheet_gives_its_card_form(demo):
+    import isms_xl
+
+    (path,) = demo.glob("ISMS-B-17_*.xlsx")
+    from_file = isms_xl.read_form(path)
+    grids = file_grids(path)
+    order = list(grids)
+    book = remote_book(path.name, grids, names=file_names(path, order))
+    card = from_file.records[1].cell("total").sheet
+    from_sheet = isms_xl.read_form(book.sheets[card])
+    assert from_sheet.form_id == "B-17" and _rows(from_sheet) == _rows(from_file)
+
+
+def test_read_form_of_an_open_book_says_what_is_not_a_form(demo):
+    import isms_xl
+    from isms_xl.errors import UnknownFormError
+
+    grids = file_grids(demo / B02_FILE)
+    grids["メモ"] = [["買い物", "牛乳"]]
+    book = remote_book(B02_FILE, grids)
+    with pytest.raises(UnknownFormError, match="メモ"):
+        isms_xl.read_form(book.sheets["メモ"])
+    with pytest.raises(UnknownFormError, match="B-03"):
+        isms_xl.read_form(book, form="B-03")
+    with pytest.raises(UnknownFormError, match="ISMS の様式ではありません"):
+        isms_xl.read_form(remote_book("メモ.xlsx", {"メモ": [["買い物", "牛乳"]]}))
+    with pytest.raises(TypeError, match="xlwings Sheet"):
+        isms_xl.read_form(42)

@@ -21,10 +21,13 @@ from isms_xl.errors import IsmsXlError, UnknownFormError
 from isms_xl.excel import book_io
 from isms_xl.excel.findings_sheet import SEVERITY_COLUMN, findings_rows, sheet_name
 from isms_xl.excel.plan import FormPlan, Paint, plan_form
+from isms_xl.forms import get_form
+from isms_xl.reader import not_a_form, several_forms
 from isms_xl.reader.from_grids import read_grids
 from isms_xl.reader.model import Form
 
-__all__ = ["BookState", "CheckOutcome", "RecomputeOutcome", "check", "pack", "read_book", "recompute"]
+__all__ = ["BookState", "CheckOutcome", "RecomputeOutcome", "check", "pack", "read_book", "read_open_form",
+           "recompute"]
 
 
 def default_lang() -> str:
@@ -69,14 +72,15 @@ def folder_of(path: Path) -> Path | None:
     return path.parent
 
 
-def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = None) -> BookState:
+def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = None,
+              config: Config | None = None) -> BookState:
     """``folder``: where the workbook lives when Excel cannot say (xlwings Lite and Server give
-    only its name)."""
+    only its name). ``config``: instead of the folder's ``isms_xl.toml``."""
     path = book_io.book_path(book)
     if folder is not None and folder_of(path) is None:
         path = folder / path.name
     folder = folder or folder_of(path)
-    config = load_config(folder)
+    config = config if config is not None else load_config(folder)
     sheets = {}
     for sheet in book.sheets:
         if sheet.name in skip:
@@ -93,6 +97,38 @@ def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = No
     except Exception:  # noqa: BLE001 - no active sheet (a chart is selected): the first form decides
         active = None
     return BookState(path, folder, sheets, forms, active, config)
+
+
+def read_open_form(sheet_or_book: Any, form: str | None = None, config: Config | None = None) -> Form:
+    """``isms_xl.read_form`` of an open workbook: an ``xlwings.Sheet`` gives the form that sheet
+    belongs to (a card form: all its sheets), an ``xlwings.Book`` its only form; ``form`` names
+    one. The whole book is read, one call per sheet, as the buttons read it."""
+    if hasattr(sheet_or_book, "used_range") and hasattr(sheet_or_book, "book"):
+        book, sheet = sheet_or_book.book, str(sheet_or_book.name)
+    elif hasattr(sheet_or_book, "sheets") and hasattr(sheet_or_book, "fullname"):
+        book, sheet = sheet_or_book, None
+    else:
+        raise TypeError(f"read_form takes a path, an xlwings Sheet or an xlwings Book, not {type(sheet_or_book).__name__}")
+    state = read_book(book, config=config)
+    forms = state.forms
+    name = state.path.name
+    if form is not None:
+        wanted = get_form(form).form_id
+        forms = [f for f in forms if f.form_id == wanted]
+        if not forms:
+            found = ", ".join(f.form_id for f in state.forms) or "なし"
+            raise UnknownFormError(f"{name}: {wanted} がありません（見つかった様式: {found}）",
+                                   f"{name}: no {wanted} in this workbook (forms found: {found})")
+    if sheet is not None:
+        forms = [f for f in forms if sheet in f.sheets]
+        if not forms:
+            raise UnknownFormError(f"{name}: シート「{sheet}」は ISMS の様式ではありません",
+                                   f"{name}: sheet {sheet!r} is not part of an ISMS form")
+    if not forms:
+        raise not_a_form(name)
+    if len(forms) > 1:
+        raise several_forms(name, forms)
+    return forms[0]
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ locations and READ findings — or say exactly why not (a one-line error with it
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 from isms_xl.config import Config, load_config
 from isms_xl.errors import UnknownFormError
@@ -202,15 +204,28 @@ class _BandedStyles:
         return self.read[sheet][1]
 
 
-def read_form(path: Path | str, form: str | None = None, config: Config | None = None, *,
+def read_form(path_or_sheet: Path | str | Any, form: str | None = None, config: Config | None = None, *,
               styles: bool = True) -> Form:
-    """One form: the one named, or the workbook's only one."""
-    forms = read_workbook(path, config, form=form, styles=styles)
+    """One form: the one named, or the workbook's only one.
+
+    ``path_or_sheet`` is the workbook's file, or a workbook open in Excel: an ``xlwings.Sheet``
+    (the form that sheet belongs to) or an ``xlwings.Book``, read as Excel shows it, unsaved
+    edits included (``isms_xl.excel.layer.read_open_form``; no fills from there, so CALC-003
+    cannot be judged on such a form)."""
+    if not isinstance(path_or_sheet, (str, os.PathLike)):
+        from isms_xl.excel.layer import read_open_form
+
+        return read_open_form(path_or_sheet, form, config)
+    forms = read_workbook(path_or_sheet, config, form=form, styles=styles)
     if len(forms) > 1:
-        ids = ", ".join(f.form_id for f in forms)
-        raise UnknownFormError(f"{path}: 複数の様式があります（{ids}）。--form で指定してください",
-                               f"{path}: several forms in this workbook ({ids}); name one with --form")
+        raise several_forms(path_or_sheet, forms)
     return forms[0]
+
+
+def several_forms(where: object, forms: list[Form]) -> UnknownFormError:
+    ids = ", ".join(f.form_id for f in forms)
+    return UnknownFormError(f"{where}: 複数の様式があります（{ids}）。--form で指定してください",
+                            f"{where}: several forms in this workbook ({ids}); name one with --form")
 
 
 def _group_sheets(path: Path, grids: dict[str, SheetGrid], per_sheet: dict[str, str | None]) -> dict[str, list[str]]:
@@ -227,10 +242,14 @@ def _group_sheets(path: Path, grids: dict[str, SheetGrid], per_sheet: dict[str, 
             if grid.visible and (fid := form_by_headers(grid)):
                 break
     if fid is None:
-        raise UnknownFormError(
-            f"{path}: ISMS の様式ではありません（文書番号 ISMS-A-02 / ISMS-B-01〜B-27 が見つかりません）",
-            f"{path}: not an ISMS form (no document number ISMS-A-02 / ISMS-B-01 … B-27 found)")
+        raise not_a_form(path)
     return {fid: list(grids)}
+
+
+def not_a_form(where: object) -> UnknownFormError:
+    return UnknownFormError(
+        f"{where}: ISMS の様式ではありません（文書番号 ISMS-A-02 / ISMS-B-01〜B-27 が見つかりません）",
+        f"{where}: not an ISMS form (no document number ISMS-A-02 / ISMS-B-01 … B-27 found)")
 
 
 def _read(spec: FormSpec, path: Path, grids: list[SheetGrid], info: WorkbookInfo, names: _Names,
