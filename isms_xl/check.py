@@ -153,6 +153,8 @@ def _read_all(paths: list[Path], config: Config) -> Iterator[tuple[Path, list[Fo
 
     Two at a time: python-calamine releases the GIL while it parses, so one workbook's parse
     runs beside the next one's safety scan and record building (benchmarks/bench_check.py).
+    The largest files start first: a folder's time is mostly its largest register, and one
+    started last (its name sorts last) would be read alone after all the others.
     The collector is paused for the whole folder, as ``read_workbook`` pauses it for one.
     """
 
@@ -163,7 +165,16 @@ def _read_all(paths: list[Path], config: Config) -> Iterator[tuple[Path, list[Fo
             return err
 
     with gc_paused(), ThreadPoolExecutor(max_workers=_READERS) as pool:
-        yield from zip(paths, pool.map(one, paths))
+        started = {path: pool.submit(one, path) for path in sorted(paths, key=_size, reverse=True)}
+        for path in paths:
+            yield path, started[path].result()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_workbook says what is wrong with it
 
 
 def _order(f: Finding) -> tuple:

@@ -249,3 +249,20 @@ def test_no_rule_changes_a_record(demos, seed):
     findings = list(run_rules(CheckContext(forms, config, AS_OF, folder)))
     assert len(findings) > 40  # the rules really ran over the seeded defects
     assert _snapshot(forms) == before
+
+
+def test_the_largest_workbooks_are_read_first_and_given_back_in_folder_order(tmp_path, monkeypatch):
+    """A folder's reading time is mostly its largest register: it starts first whatever its name."""
+    import isms_xl.check as check
+
+    sizes = {"a.xlsx": 10, "b.xlsx": 5_000, "c.xlsx": 20, "d.xlsx": 90_000, "e.xlsx": 1}
+    paths = []
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+        paths.append(tmp_path / name)
+    started: list[str] = []
+    monkeypatch.setattr(check, "_READERS", 1)  # one reader: the order it is given is the order it reads
+    monkeypatch.setattr(check, "read_workbook", lambda path, config: started.append(path.name) or [path.name])
+    given = [(path.name, read) for path, read in check._read_all(paths, None)]
+    assert started == ["d.xlsx", "b.xlsx", "c.xlsx", "a.xlsx", "e.xlsx"]
+    assert given == [(name, [name]) for name in sizes]
