@@ -111,20 +111,36 @@ def xref_005(ctx: CheckContext) -> Iterator[Finding]:
       "B-02 row and its B-03 plan name different controls")
 def xref_006(ctx: CheckContext) -> Iterator[Finding]:
     planned_of = {pid: _refs(p.values.get("controls")) for pid, p in ctx.by_id("B-03").items()}
-    for r, value, plan_ids in zip(ctx.records("B-02"), ctx.column("B-02", "controls"), ctx.column("B-02", "plan_ids")):
+
+    def disagreement(value: Any, plan_ids: Any) -> tuple[str, tuple[str, ...], list[str]] | None:
+        """The first plan of the row whose controls miss some of the row's: (plan, its controls,
+        the row's controls it misses)."""
         controls = _refs(value)
         if not controls:
-            continue  # a 低減 row without controls is RISK-002
+            return None  # a 低減 row without controls is RISK-002
         for pid in _refs(plan_ids):
             planned = planned_of.get(pid, ())
             extra = [c for c in controls if c not in planned]
             if planned and extra:
-                yield ctx.at("B-02", r, "controls", value,
-                             f"管理策 {_shown([short_id(c) for c in extra])} が対応計画 {pid} の管理策"
-                             f"（{_shown([short_id(c) for c in planned])}）にありません。計画に加えるか、この行から外してください",
-                             f"Control(s) {_shown([short_id(c) for c in extra])} of this row are not among plan {pid}'s "
-                             f"controls ({_shown([short_id(c) for c in planned])}); add them to the plan or drop them here")
-                break  # one finding per cell
+                return pid, planned, extra  # one finding per cell
+        return None
+
+    # A plan's rows repeat its controls and its id: each pair is judged once.
+    judged: dict[tuple[Any, Any], Any] = {}
+    for r, value, plan_ids in zip(ctx.records("B-02"), ctx.column("B-02", "controls"), ctx.column("B-02", "plan_ids")):
+        try:
+            found = judged[value, plan_ids]
+        except KeyError:
+            found = judged[value, plan_ids] = disagreement(value, plan_ids)
+        except TypeError:  # an unhashable value (not from the reader): judged on its own
+            found = disagreement(value, plan_ids)
+        if found is not None:
+            pid, planned, extra = found
+            yield ctx.at("B-02", r, "controls", value,
+                         f"管理策 {_shown([short_id(c) for c in extra])} が対応計画 {pid} の管理策"
+                         f"（{_shown([short_id(c) for c in planned])}）にありません。計画に加えるか、この行から外してください",
+                         f"Control(s) {_shown([short_id(c) for c in extra])} of this row are not among plan {pid}'s "
+                         f"controls ({_shown([short_id(c) for c in planned])}); add them to the plan or drop them here")
 
 
 @rule("XREF-007", "error", (), "附属書A（設定した版）にない管理策番号", "a control id not in the Annex A catalog of the configured version")
