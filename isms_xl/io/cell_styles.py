@@ -16,7 +16,6 @@ import operator
 import re
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
-from operator import itemgetter
 
 from isms_xl.io.xlsx_common import col_letters, col_number
 from isms_xl.io.xlsx_scan import style_id
@@ -44,7 +43,7 @@ def style_ids_by_column(xml: bytes | Sequence[bytes], columns: Iterable[int]) ->
     if not found:
         return {}
     # One list per group (zip(*found) would make an iterator per match: three times slower).
-    names, rows, ss, rests = (list(map(itemgetter(i), found)) for i in range(4))
+    names, rows, ss, rests = (list(map(operator.itemgetter(i), found)) for i in range(4))
     out: dict[int, dict[int, int]] = {}
     if b"" not in ss and _S_ATTR.search(b"\x00".join(rests)) is None:
         # Every cell spelled r then s (as Excel, openpyxl and XlsxWriter write them): all in C.
