@@ -361,3 +361,15 @@ def test_read_form_of_an_open_book_says_what_is_not_a_form(demo):
         isms_xl.read_form(remote_book("メモ.xlsx", {"メモ": [["買い物", "牛乳"]]}))
     with pytest.raises(TypeError, match="xlwings Sheet"):
         isms_xl.read_form(42)
+
+
+def test_read_form_of_an_open_book_that_says_nothing_of_what_it_holds():
+    import isms_xl
+    from isms_xl.errors import UnknownFormError
+
+    book = remote_book("台帳.xlsx", {"Sheet1": [["リスクID", "資産ID", "脅威"], ["R-001", "A-001", "不正アクセス"]]})
+    with pytest.raises(UnknownFormError, match="ISMS の様式ではありません"):
+        isms_xl.read_form(book.sheets["Sheet1"])
+    form = isms_xl.read_form(book.sheets["Sheet1"], form="B-02")
+    assert form.form_id == "B-02" and [r.values["risk_id"] for r in form.records] == ["R-001"]
+    assert "READ-001" in {f.rule for f in form.findings}

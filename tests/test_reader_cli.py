@@ -111,6 +111,23 @@ def test_read_with_form_option_and_a_wrong_form(demo):
     assert wrong.stderr.count("\n") == 1 and str(path) in wrong.stderr
 
 
+def test_form_option_reads_a_workbook_that_says_nothing_of_what_it_holds(tmp_path):
+    """No document number, no title, a file name of no form, too few headers to tell: --form says
+    what it is (and the missing columns are READ-001)."""
+    path = tmp_path / "台帳.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("Sheet1")
+        ws.write_row(0, 0, ["リスクID", "資産ID", "脅威"])
+        ws.write_row(1, 0, ["R-001", "A-001", "不正アクセス"])
+    unknown = run("read", path)
+    assert unknown.returncode == ExitCode.UNKNOWN_FORM and "ISMS の様式ではありません" in unknown.stderr
+    told = run("read", path, "--form", "B-02")
+    assert told.returncode == ExitCode.OK, told.stderr
+    out = json.loads(told.stdout)
+    assert out["form"] == "B-02" and [r["values"]["risk_id"] for r in out["records"]] == ["R-001"]
+    assert "READ-001" in {f["rule"] for f in out["findings"]}
+
+
 # --------------------------------------------------------------------------------------------
 # Formula injection in CSV
 

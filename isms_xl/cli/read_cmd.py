@@ -35,7 +35,7 @@ def _csv_safe(value: Any) -> Any:
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--form", "form_id", default=None, help="The form to read when a workbook holds several (e.g. B-02).")
+@click.option("--form", "form_id", default=None, help="The form to read (e.g. B-02): the one wanted when a workbook holds several, or what a workbook that does not say holds.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.pass_obj
 @handle_errors

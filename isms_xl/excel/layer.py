@@ -21,7 +21,6 @@ from isms_xl.errors import IsmsXlError, UnknownFormError
 from isms_xl.excel import book_io
 from isms_xl.excel.findings_sheet import SEVERITY_COLUMN, findings_rows, sheet_name
 from isms_xl.excel.plan import FormPlan, Paint, plan_form
-from isms_xl.forms import get_form
 from isms_xl.reader import not_a_form, several_forms
 from isms_xl.reader.from_grids import read_grids
 from isms_xl.reader.model import Form
@@ -73,9 +72,11 @@ def folder_of(path: Path) -> Path | None:
 
 
 def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = None,
-              config: Config | None = None) -> BookState:
+              config: Config | None = None, form: str | None = None) -> BookState:
     """``folder``: where the workbook lives when Excel cannot say (xlwings Lite and Server give
-    only its name). ``config``: instead of the folder's ``isms_xl.toml``."""
+    only its name). ``config``: instead of the folder's ``isms_xl.toml``. ``form``: only that
+    form (what the book holds when nothing in it says); a book without it raises
+    UnknownFormError, where without ``form`` a book of no form just has none."""
     path = book_io.book_path(book)
     if folder is not None and folder_of(path) is None:
         path = folder / path.name
@@ -89,8 +90,10 @@ def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = No
         sheets[read.name] = read
     names = book_io.read_names(book)
     try:
-        forms = read_grids(path, [s.grid() for s in sheets.values()], names=names, config=config)
+        forms = read_grids(path, [s.grid() for s in sheets.values()], names=names, config=config, form=form)
     except UnknownFormError:
+        if form is not None:
+            raise  # the caller asked for that form: say why there is none
         forms = []
     try:
         active = book.sheets.active.name
@@ -109,16 +112,9 @@ def read_open_form(sheet_or_book: Any, form: str | None = None, config: Config |
         book, sheet = sheet_or_book, None
     else:
         raise TypeError(f"read_form takes a path, an xlwings Sheet or an xlwings Book, not {type(sheet_or_book).__name__}")
-    state = read_book(book, config=config)
+    state = read_book(book, config=config, form=form)
     forms = state.forms
     name = state.path.name
-    if form is not None:
-        wanted = get_form(form).form_id
-        forms = [f for f in forms if f.form_id == wanted]
-        if not forms:
-            found = ", ".join(f.form_id for f in state.forms) or "なし"
-            raise UnknownFormError(f"{name}: {wanted} がありません（見つかった様式: {found}）",
-                                   f"{name}: no {wanted} in this workbook (forms found: {found})")
     if sheet is not None:
         forms = [f for f in forms if sheet in f.sheets]
         if not forms:

@@ -121,19 +121,32 @@ def _read_workbook(path: Path, config: Config | None, *, form: str | None, style
         doc_number_ref = names.cells.get(name, {}).get("ISMS_DocNo")
         named_value = grid.value(doc_number_ref.row, doc_number_ref.col) if doc_number_ref else None
         per_sheet[name] = form_of_sheet(grid, named_value)
-    groups = _group_sheets(path, grids, per_sheet)
-    if form is not None:
-        wanted = get_form(form).form_id
-        if wanted not in groups:
-            if len(groups) == 1 and not any(per_sheet.values()) and form_of_file(path) is None:
-                groups = {wanted: next(iter(groups.values()))}  # the caller says what it is
-            else:
-                found = ", ".join(groups) or "なし"
-                raise UnknownFormError(f"{path}: {wanted} がありません（見つかった様式: {found}）",
-                                       f"{path}: no {wanted} in this workbook (forms found: {found})")
-        groups = {wanted: groups[wanted]}
+    groups = form_groups(path, grids, per_sheet, form)
     return [_read(FORMS[fid], path, [grids[s] for s in sheets], info, names, config, styles_of)
             for fid, sheets in groups.items()]
+
+
+def form_groups(path: Path, grids: dict[str, SheetGrid], per_sheet: dict[str, str | None],
+                form: str | None) -> dict[str, list[str]]:
+    """The forms of a workbook and their sheets; with ``form``, that one only. A workbook that
+    says nothing of what it holds (no document number, headers of no form, a file name that
+    names none) is read as ``form`` when the caller names one."""
+    try:
+        groups = _group_sheets(path, grids, per_sheet)
+    except UnknownFormError:
+        if form is None:
+            raise
+        groups = {}
+    if form is None:
+        return groups
+    wanted = get_form(form).form_id
+    if wanted in groups:
+        return {wanted: groups[wanted]}
+    if len(groups) <= 1 and not any(per_sheet.values()) and form_of_file(path) is None:
+        return {wanted: list(grids)}  # the caller says what it is
+    found = ", ".join(groups) or "なし"
+    raise UnknownFormError(f"{path}: {wanted} がありません（見つかった様式: {found}）",
+                           f"{path}: no {wanted} in this workbook (forms found: {found})")
 
 
 # Below this file size calamine parses after the scan: a thread costs more than it would save.

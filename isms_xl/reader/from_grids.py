@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from isms_xl.config import Config, load_config
-from isms_xl.reader import _group_sheets, _names, _read
+from isms_xl.reader import _names, _read, form_groups
 from isms_xl.reader.grid import SheetGrid
 from isms_xl.reader.identify import form_of_sheet
 from isms_xl.reader.model import Form
@@ -50,9 +50,10 @@ class GridSheet:
 
 
 def read_grids(path: Path | str, sheets: Iterable[GridSheet], *, names: Iterable[NamedRef] = (),
-               config: Config | None = None) -> list[Form]:
+               config: Config | None = None, form: str | None = None) -> list[Form]:
     """Every form in a workbook given as grids. ``path`` is where the workbook lives (or would be
-    saved): its name identifies a form as a last resort and its folder holds ``isms_xl.toml``."""
+    saved): its name identifies a form as a last resort and its folder holds ``isms_xl.toml``.
+    ``form``: what the workbook holds when nothing in it says (as ``read_form(path, form)``)."""
     path = Path(path)
     sheets = list(sheets)
     config = config if config is not None else load_config(path.parent)
@@ -65,7 +66,7 @@ def read_grids(path: Path | str, sheets: Iterable[GridSheet], *, names: Iterable
         per_sheet[name] = form_of_sheet(grid, grid.value(ref.row, ref.col) if ref else None)
     from isms_xl.forms import FORMS
 
-    groups = _group_sheets(path, grids, per_sheet)
+    groups = form_groups(path, grids, per_sheet, form)
     return [_read(FORMS[fid], path, [grids[s] for s in members], info, parsed, config)
             for fid, members in groups.items()]
 
