@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from isms_xl.config import Config, load_config
+from isms_xl.config import Config, config_for
 from isms_xl.errors import UnknownFormError
 from isms_xl.findings import Finding
 from isms_xl.reader import read_workbook
@@ -51,7 +51,7 @@ def _others(folder: Path, wanted: set[str], config: Config, skip: Path) -> dict[
 def plan_workbook(path: Path | str, config: Config | None = None) -> WorkbookResult:
     """What recomputing would change in ``path`` (nothing is written)."""
     path = Path(path)
-    config = config if config is not None else load_config(path.parent)
+    config = config if config is not None else config_for(path)
     forms = read_workbook(path, config)
     wanted = {need for form in forms for need in NEEDS.get(form.form_id, ())} - {f.form_id for f in forms}
     others = {f.form_id: f for f in forms}

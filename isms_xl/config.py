@@ -26,6 +26,9 @@ Example::
     name = "佐藤 花子"
     department = "技術部門"
 
+    [forms]                         # workbooks that do not say which form they hold
+    "台帳/リスク台帳.xlsx" = "B-02"   # path from this folder (as --form for isms-xl read)
+
 Pure module: no Excel library is imported here.
 """
 
@@ -75,10 +78,22 @@ class Config:
     method: Method = field(default_factory=Method)
     organisation: Organisation = field(default_factory=Organisation)
     source: Path | None = None
+    #: [forms]: workbook path from the folder (forward slashes) -> the form it holds ("B-02").
+    forms: dict[str, str] = field(default_factory=dict)
 
     def fiscal_year(self, day) -> int:
         """The fiscal year a date belongs to, named by the calendar year it starts in."""
         return day.year if day.month >= self.fiscal_year_start else day.year - 1
+
+    def form_of(self, path: Path | str) -> str | None:
+        """The form [forms] says the workbook at ``path`` holds, or None."""
+        if not self.forms or self.source is None:
+            return None
+        try:
+            rel = Path(path).absolute().relative_to(self.source.parent.absolute())
+        except ValueError:
+            return None  # not in this folder
+        return self.forms.get(rel.as_posix())
 
 
 def load_config(folder: Path | str | None) -> Config:
@@ -97,6 +112,20 @@ def load_config(folder: Path | str | None) -> Config:
     return config_from_dict(data, source=path)
 
 
+def config_for(path: Path | str) -> Config:
+    """The configuration of the workbook at ``path``: the nearest ``isms_xl.toml`` in its folder or
+    a folder above (an ISMS folder keeps one at its top; its workbooks may sit in subfolders, and
+    a check of the folder reads them all with that one)."""
+    folder = Path(path).absolute().parent
+    for candidate in (folder, *folder.parents):
+        try:
+            if (candidate / CONFIG_NAME).is_file():
+                return load_config(candidate / CONFIG_NAME)
+        except OSError:  # a folder above that cannot be looked into
+            break
+    return Config()
+
+
 def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config:
     where = str(source or CONFIG_NAME)
     annex = str(data.get("annex", {}).get("version", "2022"))
@@ -111,7 +140,21 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         method=_method(data.get("method", {}), where),
         organisation=_organisation(data.get("organisation", {}), where),
         source=source,
+        forms=_forms(data.get("forms", {}), where),
     )
+
+
+def _forms(section: dict[str, Any], where: str) -> dict[str, str]:
+    from isms_xl.forms import parse_form_id  # the forms' declarations are not needed for the rest
+
+    out = {}
+    for name, form_id in section.items():
+        parsed = parse_form_id(form_id) if isinstance(form_id, str) else None
+        if parsed is None:
+            raise ConfigError(f"{where}: [forms] \"{name}\" = {form_id!r}: 様式番号ではありません（例: \"B-02\"）",
+                              f"{where}: [forms] \"{name}\" = {form_id!r} is not a form (e.g. \"B-02\")")
+        out[Path(name.replace("\\", "/")).as_posix()] = parsed
+    return out
 
 
 def _method(section: dict[str, Any], where: str) -> Method:

@@ -373,3 +373,13 @@ def test_read_form_of_an_open_book_that_says_nothing_of_what_it_holds():
     form = isms_xl.read_form(book.sheets["Sheet1"], form="B-02")
     assert form.form_id == "B-02" and [r.values["risk_id"] for r in form.records] == ["R-001"]
     assert "READ-001" in {f.rule for f in form.findings}
+
+
+def test_an_open_book_named_in_the_folders_forms_is_read_as_that_form(tmp_path):
+    from isms_xl.excel import layer
+
+    (tmp_path / "isms_xl.toml").write_text('[forms]\n"台帳.xlsx" = "B-02"\n', encoding="utf-8")
+    grid = {"Sheet1": [["リスクID", "資産ID", "脅威"], ["R-001", "A-001", "不正アクセス"]]}
+    assert layer.read_book(remote_book("台帳.xlsx", grid)).forms == []  # no folder known: nothing says
+    (form,) = layer.read_book(remote_book("台帳.xlsx", grid), folder=tmp_path).forms
+    assert form.form_id == "B-02" and [r.values["risk_id"] for r in form.records] == ["R-001"]

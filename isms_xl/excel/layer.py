@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from isms_xl.apply import NEEDS  # forms whose computed columns come from other forms
-from isms_xl.config import Config, load_config
+from isms_xl.config import Config, config_for
 from isms_xl.errors import IsmsXlError, UnknownFormError
 from isms_xl.excel import book_io
 from isms_xl.excel.findings_sheet import SEVERITY_COLUMN, findings_rows, sheet_name
@@ -81,7 +81,8 @@ def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = No
     if folder is not None and folder_of(path) is None:
         path = folder / path.name
     folder = folder or folder_of(path)
-    config = config if config is not None else load_config(folder)
+    if config is None:
+        config = config_for(path) if folder is not None else Config()  # an unsaved book: the defaults
     sheets = {}
     for sheet in book.sheets:
         if sheet.name in skip:
@@ -90,7 +91,8 @@ def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = No
         sheets[read.name] = read
     names = book_io.read_names(book)
     try:
-        forms = read_grids(path, [s.grid() for s in sheets.values()], names=names, config=config, form=form)
+        forms = read_grids(path, [s.grid() for s in sheets.values()], names=names, config=config,
+                           form=form if form is not None else config.form_of(path))
     except UnknownFormError:
         if form is not None:
             raise  # the caller asked for that form: say why there is none

@@ -18,7 +18,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from isms_xl.config import Config, load_config
+from isms_xl.config import Config, config_for
 from isms_xl.errors import UnknownFormError
 from isms_xl.forms import FORMS, get_form
 from isms_xl.headers import HeaderMatch
@@ -92,9 +92,12 @@ def gc_paused() -> Iterator[None]:
 
 def read_workbook(path: Path | str, config: Config | None = None, *, form: str | None = None,
                   styles: bool = True) -> list[Form]:
-    """Every form in the workbook. ``styles`` also reads the fills of banded cells (for CALC-003;
-    it costs a second look at every cell's style id)."""
+    """Every form in the workbook. ``form``: only that one (and what the workbook holds when it
+    does not say); without it, the folder's [forms] may say. ``styles`` also reads the fills of
+    banded cells (for CALC-003; it costs a second look at every cell's style id)."""
     path = Path(path)
+    config = config if config is not None else config_for(path)
+    form = form if form is not None else config.form_of(path)
     with gc_paused():
         # Only forms with banded columns need the style ids. The file's name (or ``form``) says
         # which form it holds before anything is read; when it misleads, the workbook is read
@@ -111,10 +114,9 @@ def _banded(form_id: str) -> bool:
     return any(c.band_of for c in FORMS[form_id].columns)
 
 
-def _read_workbook(path: Path, config: Config | None, *, form: str | None, styles: bool,
+def _read_workbook(path: Path, config: Config, *, form: str | None, styles: bool,
                    named: str | None = None) -> list[Form]:
     info, grids, styles_of = _checked_grids(path, _BandedStyles(named) if styles else None)
-    config = config if config is not None else load_config(path.parent)
     names = _names(info)
     per_sheet = {}
     for name, grid in grids.items():
