@@ -53,7 +53,8 @@ def read_grids(path: Path | str, sheets: Iterable[GridSheet], *, names: Iterable
                config: Config | None = None, form: str | None = None) -> list[Form]:
     """Every form in a workbook given as grids. ``path`` is where the workbook lives (or would be
     saved): its name identifies a form as a last resort and its folder holds ``isms_xl.toml``.
-    ``form``: what the workbook holds when nothing in it says (as ``read_form(path, form)``)."""
+    ``form``: only that form, and what the workbook holds when nothing in it says (as
+    ``read_form(path, form)``)."""
     path = Path(path)
     sheets = list(sheets)
     config = config if config is not None else load_config(path.parent)
