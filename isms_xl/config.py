@@ -90,10 +90,15 @@ class Config:
         if not self.forms or self.source is None:
             return None
         try:
-            rel = Path(path).absolute().relative_to(self.source.parent.absolute())
+            rel = Path(path).absolute().relative_to(self.source.parent.absolute()).as_posix()
         except ValueError:
             return None  # not in this folder
-        return self.forms.get(rel.as_posix())
+        if rel in self.forms:
+            return self.forms[rel]
+        # Windows and macOS do not tell file names apart by case: neither does a key, unless two
+        # keys differ only by it.
+        same = [form for key, form in self.forms.items() if key.casefold() == rel.casefold()]
+        return same[0] if len(same) == 1 else None
 
 
 def load_config(folder: Path | str | None) -> Config:

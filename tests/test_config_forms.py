@@ -38,6 +38,9 @@ def test_forms_are_parsed_and_a_name_of_no_form_is_refused():
     assert config.forms == {"台帳/リスク台帳.xlsx": "B-02", "a.xlsx": "B-03"}
     assert config.form_of(Path("x/台帳/リスク台帳.xlsx")) == "B-02"
     assert config.form_of(Path("x/b.xlsx")) is None and config.form_of(Path("y/a.xlsx")) is None
+    assert config.form_of(Path("x/A.XLSX")) == "B-03"  # file names as Windows and macOS compare them
+    two = config_from_dict({"forms": {"a.xlsx": "B-02", "A.xlsx": "B-03"}}, source=Path("x/isms_xl.toml"))
+    assert two.form_of(Path("x/A.xlsx")) == "B-03" and two.form_of(Path("x/a.XLSX")) is None
     with pytest.raises(ConfigError, match="B-99"):
         config_from_dict({"forms": {"a.xlsx": "B-99"}})
     with pytest.raises(ConfigError, match="a.xlsx"):
