@@ -109,6 +109,9 @@ def test_read_with_form_option_and_a_wrong_form(demo):
     wrong = run("read", path, "--form", "B-09")
     assert wrong.returncode == ExitCode.UNKNOWN_FORM
     assert wrong.stderr.count("\n") == 1 and str(path) in wrong.stderr
+    assert run("read", path, "--form", "isms-b-08").returncode == ExitCode.OK  # spelled as people do
+    no_form = run("read", path, "--form", "B-99")  # a usage error, not an internal one
+    assert no_form.returncode == ExitCode.USAGE and "B-99" in no_form.stderr and "Traceback" not in no_form.stderr
 
 
 def test_form_option_reads_a_workbook_that_says_nothing_of_what_it_holds(tmp_path):

@@ -33,9 +33,23 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
+def _form_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A usage error, not an internal one, for a --form that names no form."""
+    if value is None:
+        return None
+    from isms_xl.forms import FORMS, parse_form_id
+
+    parsed = parse_form_id(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not a form; the forms are {', '.join(FORMS)}")
+    return parsed
+
+
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--form", "form_id", default=None, help="The form to read (e.g. B-02): the one wanted when a workbook holds several, or what a workbook that does not say holds.")
+@click.option("--form", "form_id", default=None, callback=_form_id,
+              help="The form to read (e.g. B-02): the one wanted when a workbook holds several, or what a workbook "
+                   "that does not say holds.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.pass_obj
 @handle_errors
