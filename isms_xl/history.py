@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from isms_xl.errors import WriteFailedError
 from isms_xl.findings import Finding
 
 DB_NAME = "history.sqlite"
@@ -73,6 +74,28 @@ def state_path(folder: Path, state_dir: Path | None = None) -> Path:
 _LOCK_WAIT = 60.0  # seconds a run waits for another one's write (busy timeout)
 
 
+@contextmanager
+def _database(path: Path) -> Iterator[sqlite3.Connection]:
+    """The history database, opened (and made, the first time); a state folder that cannot be
+    made or written, or a full disk, is a WriteFailedError naming the database, not a crash."""
+    try:
+        conn = _connect(path)
+    except (sqlite3.Error, OSError) as err:
+        raise _cannot(path, err) from None
+    try:
+        yield conn
+    except sqlite3.Error as err:
+        raise _cannot(path, err) from None
+    finally:
+        conn.close()
+
+
+def _cannot(path: Path, err: Exception) -> WriteFailedError:
+    why = getattr(err, "strerror", None) or str(err)
+    return WriteFailedError(f"{path}: 検査の履歴を記録できません（{why}）。--state で書き込めるフォルダーを指定してください",
+                            f"{path}: cannot record the check's history ({why}); give a writable folder with --state")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=_LOCK_WAIT, isolation_level=None)
@@ -112,7 +135,7 @@ def record_run(path: Path, findings: Iterable[Finding], *, checked_at: str, toda
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in findings:
         counts[f.severity.value] += 1
-    with closing(_connect(path)) as conn:
+    with _database(path) as conn:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time; readers keep reading
         try:
             prev = conn.execute("SELECT max(id) FROM runs").fetchone()[0]
@@ -148,7 +171,7 @@ def trend(path: Path, limit: int = 60) -> list[dict]:
     """The last ``limit`` runs, oldest first: date and counts by severity."""
     if not path.exists():
         return []
-    with closing(_connect(path)) as conn:
+    with _database(path) as conn:
         rows = conn.execute("SELECT id, checked_at, today, errors, warnings, infos FROM runs "
                             "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     return [dict(zip(("run", "checked_at", "today", "error", "warning", "info"), r)) for r in reversed(rows)]

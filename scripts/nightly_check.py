@@ -1,6 +1,6 @@
 """Nightly ISMS consistency check (cron / Windows Task Scheduler). Thin: all logic is in isms_xl.
 
-    python scripts/nightly_check.py /path/to/ISMS [--out REPORT_DIR] [--lang ja|en] [--fail-on error]
+    python scripts/nightly_check.py /path/to/ISMS [--out REPORT_DIR] [--state DIR] [--lang ja|en] [--fail-on error]
 """
 
 import argparse
@@ -15,12 +15,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--state", type=Path, default=None, help="where the history is kept (default: FOLDER/.isms_xl)")
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
     parser.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error")
     parser.add_argument("--no-mail", action="store_true")
     args = parser.parse_args()
     try:
-        result = run_nightly(args.folder, out_dir=args.out, lang=args.lang, fail_on=args.fail_on, mail=not args.no_mail)
+        result = run_nightly(args.folder, out_dir=args.out, lang=args.lang, state=args.state, fail_on=args.fail_on,
+                             mail=not args.no_mail)
     except IsmsXlError as err:
         print(f"isms-xl: {err.message(args.lang)}", file=sys.stderr)
         return int(err.exit_code)

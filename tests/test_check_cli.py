@@ -133,6 +133,15 @@ def test_usage_errors_exit_2(demo_dir, args):
     assert "Usage:" in result.stderr
 
 
+def test_a_state_folder_that_cannot_be_written_exits_9_in_one_line(demo, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = isms("check", str(demo), "--today", TODAY, "--state", str(blocker / "state"))
+    no_traceback(result)
+    assert result.returncode == ExitCode.WRITE_FAILED == 9
+    assert result.stderr.count("\n") == 1 and "history.sqlite" in result.stderr and "--state" in result.stderr
+
+
 @pytest.mark.parametrize("fail_on", ["error", "never"])
 def test_truncated_workbook_exits_4(demo, fail_on):
     path = demo / FORMS["B-08"].file_name()

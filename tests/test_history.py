@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from isms_xl import history
+from isms_xl.errors import WriteFailedError
 from isms_xl.findings import Finding, Severity
 from isms_xl.history import finding_key, record_run, state_path, trend
 
@@ -180,7 +181,8 @@ def test_a_failed_run_leaves_earlier_runs_intact(db, monkeypatch, exc, on_call):
 
     real = history._connect
     monkeypatch.setattr(history, "_connect", lambda path: _FailingConnection(real(path), exc, on_call))
-    with pytest.raises(type(exc)):
+    # A database error (a full disk) is the user's one-line WriteFailedError; Ctrl-C stays itself.
+    with pytest.raises(WriteFailedError if isinstance(exc, sqlite3.Error) else type(exc)):
         record(db, [D], "2026-11-26")
     monkeypatch.setattr(history, "_connect", real)
 
@@ -289,3 +291,13 @@ def test_two_processes_recording_at_once(db):
         assert counts[run_id] == PER_RUN + int(checked_at.split("-")[1])
     assert rows(db, "SELECT count(*) FROM first_seen") == [(2 * (PER_RUN + RUNS_EACH - 1),)]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_state_folder_that_cannot_be_made_is_a_write_failure_naming_the_database(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    db = state_path(tmp_path, blocker / "state")
+    with pytest.raises(WriteFailedError) as err:
+        record(db, [A])
+    assert str(db) in err.value.message_ja and "--state" in err.value.message_en
+    assert int(err.value.exit_code) == 9 and blocker.read_text(encoding="utf-8") == "not a folder"

@@ -208,6 +208,12 @@ def test_script_exits_like_run_nightly_and_prints_the_html_path(demo, demo_dir, 
     assert result.stdout.strip() == str(html) and html.is_file()
 
 
+def test_script_keeps_the_history_where_state_says(demo, tmp_path):
+    result = script(str(demo), "--no-mail", "--fail-on", "never", "--state", str(tmp_path / "state"))
+    assert result.returncode == 0, result.stderr
+    assert len(trend(state_path(demo, tmp_path / "state"))) == 1
+
+
 def test_script_fail_on_never_and_out(demo, tmp_path):
     result = script(str(demo), "--no-mail", "--fail-on", "never", "--out", str(tmp_path / "r"), "--lang", "en")
     assert result.returncode == 0, result.stderr
