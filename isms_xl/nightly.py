@@ -15,6 +15,7 @@ from isms_xl.check import CheckRun, check_folder
 from isms_xl.errors import ExitCode
 from isms_xl.findings import Severity
 from isms_xl.history import record_run, state_path, trend
+from isms_xl.io.atomic import write_report
 from isms_xl.notify import NotifyError, build_message, load_smtp, send
 
 
@@ -40,15 +41,16 @@ def run_nightly(folder: Path | str, *, out_dir: Path | None = None, today: dt.da
     delta = record_run(db, run.findings, checked_at=run.checked_at.isoformat(), today=run.today.isoformat(),
                        version=run.version)
     out = Path(out_dir) if out_dir else db.parent / "reports" / run.today.isoformat()
-    out.mkdir(parents=True, exist_ok=True)
     html_path = out / "isms_check.html"
-    html = render_html(run, delta, trend(db), lang=lang, out_path=html_path)
-    html_path.write_text(html, encoding="utf-8")
-    (out / "isms_check.json").write_text(render_json(run, delta), encoding="utf-8")
-    xlsx_path = write_xlsx_report(run, delta, out / "検査結果.xlsx", lang=lang)
+    html = render_html(run, delta, trend(db), lang=lang, report_dir=out)
+    json_text = render_json(run, delta)
     buf = io.StringIO()
     print_report(run, delta, Console(file=buf, width=120), lang, details=False)
-    (out / "summary.txt").write_text(buf.getvalue(), encoding="utf-8")
+    # Each report whole or not at all (a report left open in Excel is named, not overwritten).
+    write_report(html_path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    write_report(out / "isms_check.json", lambda tmp: tmp.write_text(json_text, encoding="utf-8"))
+    xlsx_path = write_report(out / "検査結果.xlsx", lambda tmp: write_xlsx_report(run, delta, tmp, lang=lang))
+    write_report(out / "summary.txt", lambda tmp: tmp.write_text(buf.getvalue(), encoding="utf-8"))
     mailed = False
     mail_error: str | None = None
     settings = load_smtp(folder) if mail else None

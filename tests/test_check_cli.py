@@ -142,6 +142,27 @@ def test_a_state_folder_that_cannot_be_written_exits_9_in_one_line(demo, tmp_pat
     assert result.stderr.count("\n") == 1 and "history.sqlite" in result.stderr and "--state" in result.stderr
 
 
+def test_a_report_that_cannot_be_written_exits_9_and_one_open_in_excel_exits_8(demo, tmp_path):
+    from tests.test_atomic import excel_owner_file
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = isms("check", str(demo), "--today", TODAY, "--no-history", "--format", "json", "--out", str(blocker / "r.json"))
+    no_traceback(result)
+    assert result.returncode == ExitCode.WRITE_FAILED and result.stderr.count("\n") == 1 and "r.json" in result.stderr
+
+    report = tmp_path / "検査結果.xlsx"
+    assert isms("check", str(demo), "--today", TODAY, "--no-history", "--format", "xlsx",
+                "--out", str(report)).returncode == ExitCode.FINDINGS
+    before = report.read_bytes()
+    (tmp_path / ("~$" + report.name)).write_bytes(excel_owner_file("山田 太郎"))  # open in Excel
+    result = isms("check", str(demo), "--today", TODAY, "--no-history", "--format", "xlsx", "--out", str(report))
+    no_traceback(result)
+    assert result.returncode == ExitCode.LOCKED and "山田 太郎" in result.stderr
+    assert report.read_bytes() == before  # yesterday's report is left whole
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
 @pytest.mark.parametrize("fail_on", ["error", "never"])
 def test_truncated_workbook_exits_4(demo, fail_on):
     path = demo / FORMS["B-08"].file_name()

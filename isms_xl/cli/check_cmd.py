@@ -33,6 +33,7 @@ def check(obj: Ctx, folder: Path, today: dt.datetime | None, fmt: str, out: Path
     """Read every form workbook in FOLDER, run every rule and report the findings."""
     from isms_xl.check import check_folder, find_workbooks
     from isms_xl.history import record_run, state_path
+    from isms_xl.io.atomic import write_report
     from isms_xl.report.json_report import render_json
     from isms_xl.report.text_report import print_report
 
@@ -41,8 +42,6 @@ def check(obj: Ctx, folder: Path, today: dt.datetime | None, fmt: str, out: Path
     with Progress(console=console, transient=True, disable=total < 5 or not console.is_terminal) as bar:
         task = bar.add_task("読み込み中" if obj.lang == "ja" else "Reading", total=total)
         run = check_folder(folder, today=today.date() if today else None, progress=lambda p: bar.advance(task))
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
     delta = None if no_history else record_run(state_path(folder, state), run.findings,
                                                checked_at=run.checked_at.isoformat(), today=run.today.isoformat(),
                                                version=run.version)
@@ -53,21 +52,26 @@ def check(obj: Ctx, folder: Path, today: dt.datetime | None, fmt: str, out: Path
 
         target = out or folder / f"isms_check.{fmt}"
         if fmt == "html":
-            render_html(run, delta, None if no_history else trend(state_path(folder, state)), lang=obj.lang, out_path=target)
+            html = render_html(run, delta, None if no_history else trend(state_path(folder, state)), lang=obj.lang,
+                               report_dir=target.parent)
+            write_report(target, lambda tmp: tmp.write_text(html, encoding="utf-8"))
         else:
-            write_xlsx_report(run, delta, target, lang=obj.lang)
+            write_report(target, lambda tmp: write_xlsx_report(run, delta, tmp, lang=obj.lang))
         print_report(run, delta, console, obj.lang, details=False)
         obj.say(f"レポート: {target}", f"Report: {target}")
     elif fmt == "json":
         text = render_json(run, delta)
         if out:
-            out.write_text(text, encoding="utf-8")
+            write_report(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             click.echo(text)
     else:
         if out:
-            with out.open("w", encoding="utf-8") as fh:
-                print_report(run, delta, Console(file=fh, width=160), obj.lang)
+            def text_report(tmp: Path) -> None:
+                with tmp.open("w", encoding="utf-8") as fh:
+                    print_report(run, delta, Console(file=fh, width=160), obj.lang)
+
+            write_report(out, text_report)
         else:
             print_report(run, delta, console, obj.lang)
     if run.unreadable:

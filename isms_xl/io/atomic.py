@@ -48,7 +48,7 @@ from isms_xl.errors import (
 )
 
 __all__ = ["LockInfo", "find_lock", "read_excel_owner", "read_libreoffice_lock", "safe_replace", "sha256_of",
-           "BACKUP_DIR", "TMP_MARK"]
+           "write_report", "BACKUP_DIR", "TMP_MARK"]
 
 BACKUP_DIR = ".isms_xl_backup"
 TMP_MARK = ".isms-xl-tmp-"
@@ -392,3 +392,17 @@ def safe_replace(target: Path, produce: Callable[[Path], None], *, expected_sha2
         _rotate_backups(target, backups)
     _stage("done")
     return backup
+
+
+def write_report(target: Path, produce: Callable[[Path], None]) -> Path:
+    """A file this tool makes whole each time (a report): its folder made, then written as
+    ``safe_replace`` writes, without a backup. A folder that cannot be made, a report left open
+    in Excel, no permission or a full disk are one-line errors naming it; yesterday's report
+    stays whole until today's is."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _translate(err, target, "フォルダーの作成", "make its folder") from err
+    safe_replace(target, produce, expected_sha256=None, backups=0)
+    return target
