@@ -33,3 +33,20 @@ def test_demo_refuses_a_non_empty_folder_with_one_line(tmp_path):
 def test_usage_error_exit_code():
     result = CliRunner().invoke(cli, ["templates"])
     assert result.exit_code == ExitCode.USAGE
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_not_an_internal_error(tmp_path):
+    """A file where the output folder would go: templates and demo say where, in one line, with
+    the exit code of a failed write, in the user's language."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep me", encoding="utf-8")
+    for args in (["templates", str(blocker / "t")], ["demo", str(blocker / "d")],
+                 ["--lang", "en", "templates", str(blocker / "t")]):
+        result = CliRunner().invoke(cli, args)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == ExitCode.WRITE_FAILED, (args, result.output)
+        assert len(lines) == 1 and str(blocker) in lines[0] and "Traceback" not in result.output
+        assert "internal" not in lines[0] and "内部エラー" not in lines[0]
+    assert blocker.read_text(encoding="utf-8") == "keep me"
+    assert "フォルダーではなくファイル" in CliRunner().invoke(cli, ["templates", str(blocker / "t")]).output
+    assert "Not a directory" in CliRunner().invoke(cli, ["--lang", "en", "templates", str(blocker / "t")]).output
