@@ -91,8 +91,7 @@ def read_book(book: Any, *, skip: tuple[str, ...] = (), folder: Path | None = No
         sheets[read.name] = read
     names = book_io.read_names(book)
     try:
-        forms = read_grids(path, [s.grid() for s in sheets.values()], names=names, config=config,
-                           form=form if form is not None else config.form_of(path))
+        forms = read_grids(path, [s.grid() for s in sheets.values()], names=names, config=config, form=form)
     except UnknownFormError:
         if form is not None:
             raise  # the caller asked for that form: say why there is none

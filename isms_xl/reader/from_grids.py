@@ -21,7 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from isms_xl.config import Config, load_config
+from isms_xl.config import Config, config_for
 from isms_xl.reader import _names, _read, form_groups
 from isms_xl.reader.grid import SheetGrid
 from isms_xl.reader.identify import form_of_sheet
@@ -52,12 +52,14 @@ class GridSheet:
 def read_grids(path: Path | str, sheets: Iterable[GridSheet], *, names: Iterable[NamedRef] = (),
                config: Config | None = None, form: str | None = None) -> list[Form]:
     """Every form in a workbook given as grids. ``path`` is where the workbook lives (or would be
-    saved): its name identifies a form as a last resort and its folder holds ``isms_xl.toml``.
-    ``form``: only that form, and what the workbook holds when nothing in it says (as
-    ``read_form(path, form)``)."""
+    saved): its name identifies a form as a last resort, and the nearest ``isms_xl.toml`` in its
+    folder or above is its configuration. ``form``: only that form, and what the workbook holds
+    when nothing in it says (as ``read_form(path, form)``); without it, the [forms] of the
+    configuration may say."""
     path = Path(path)
     sheets = list(sheets)
-    config = config if config is not None else load_config(path.parent)
+    config = config if config is not None else config_for(path)
+    form = form if form is not None else config.form_of(path)
     grids = {s.name: SheetGrid(s.name, s.rows, s.merged, s.visible) for s in sheets}
     info = _info(sheets, names)
     parsed = _names(info)
